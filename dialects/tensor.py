@@ -121,6 +121,13 @@ class ConstantOp(IRDLOperation):
     def __init__(self, value: DenseIntOrFPElementsAttr):
         super().__init__(properties={"value": value}, result_types=[value.type])
 
+    @classmethod
+    def splat(cls, value: float | int | bool, result_type: TensorType) -> ConstantOp:
+        """A constant of `result_type` with every element equal to `value`."""
+        element_type = result_type.get_element_type()
+        scalar = float(value) if isinstance(element_type, AnyFloat) else int(value)
+        return cls(DenseIntOrFPElementsAttr.from_list(result_type, [scalar]))
+
     def verify_(self) -> None:
         if self.value.type != self.result.type:
             raise VerifyException(

@@ -1,0 +1,254 @@
+"""litho's reference interpreter: runs the IR of every level on numpy arrays.
+
+Tensors and memrefs are both numpy arrays, scalars are numpy scalars, so the result of a
+function can be compared across levels and with torch. `linalg.generic` is evaluated
+vectorized over its parallel dimensions, one step per point of its reduction dimensions.
+
+```python
+outputs = run_function(module, [x, w])  # the first func.func, inputs as numpy arrays
+```
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from xdsl.dialects import arith, func, linalg, math, memref, tensor
+from xdsl.dialects.builtin import MemRefType, ModuleOp
+from xdsl.interpreter import (
+    Interpreter,
+    InterpreterFunctions,
+    ReturnedValues,
+    impl,
+    impl_terminator,
+    register_impls,
+)
+from xdsl.interpreters.affine import AffineFunctions
+from xdsl.interpreters.func import FuncFunctions
+from xdsl.interpreters.scf import ScfFunctions
+
+from litho.dialects.tensor_interpreter import (
+    LithoTensorFunctions,
+    cast_array,
+    erf,
+    numpy_dtype,
+)
+
+_CMPF = {
+    "oeq": np.equal,
+    "one": np.not_equal,
+    "une": np.not_equal,
+    "olt": np.less,
+    "ole": np.less_equal,
+    "ogt": np.greater,
+    "oge": np.greater_equal,
+}
+_CMPI = {
+    "eq": np.equal,
+    "ne": np.not_equal,
+    "slt": np.less,
+    "sle": np.less_equal,
+    "sgt": np.greater,
+    "sge": np.greater_equal,
+}
+
+_BINARY = {
+    arith.AddfOp: np.add,
+    arith.SubfOp: np.subtract,
+    arith.MulfOp: np.multiply,
+    arith.DivfOp: np.divide,
+    arith.MaximumfOp: np.maximum,
+    arith.MinimumfOp: np.minimum,
+    arith.AddiOp: np.add,
+    arith.SubiOp: np.subtract,
+    arith.MuliOp: np.multiply,
+    arith.MaxSIOp: np.maximum,
+    arith.MinSIOp: np.minimum,
+    arith.FloorDivSIOp: np.floor_divide,
+    arith.RemSIOp: np.fmod,
+    arith.DivSIOp: lambda a, b: np.trunc(np.divide(a, b)).astype(np.result_type(a, b)),
+}
+
+_UNARY = {
+    arith.NegfOp: np.negative,
+    math.ExpOp: np.exp,
+    math.LogOp: np.log,
+    math.TanhOp: np.tanh,
+    math.SqrtOp: np.sqrt,
+    math.RsqrtOp: lambda x: np.reciprocal(np.sqrt(x)),
+    math.ErfOp: erf,
+}
+
+_CASTS = (
+    arith.ExtFOp,
+    arith.TruncFOp,
+    arith.SIToFPOp,
+    arith.FPToSIOp,
+    arith.ExtSIOp,
+    arith.TruncIOp,
+    arith.IndexCastOp,
+)
+
+
+def _run_binary(ft: Any, interpreter: Interpreter, op: Any, args: tuple) -> tuple:
+    with np.errstate(all="ignore"):
+        return (_BINARY[type(op)](*args),)
+
+
+def _run_unary(ft: Any, interpreter: Interpreter, op: Any, args: tuple) -> tuple:
+    with np.errstate(all="ignore"):
+        return (_UNARY[type(op)](args[0]),)
+
+
+def _run_cast(ft: Any, interpreter: Interpreter, op: Any, args: tuple) -> tuple:
+    return (cast_array(np.asarray(args[0]), numpy_dtype(op.result.type)),)
+
+
+def _unsigned_to_float(ft: Any, interpreter: Interpreter, op: Any, args: tuple) -> tuple:
+    return (np.asarray(args[0]).astype(numpy_dtype(op.result.type)),)
+
+
+class UpstreamFunctions(InterpreterFunctions):
+    """numpy implementations of the arith, math, tensor, linalg and memref ops litho emits."""
+
+    @impl(arith.ConstantOp)
+    def run_constant(self, interpreter: Interpreter, op: arith.ConstantOp, args: tuple):
+        return (np.array(op.value.value.data, dtype=numpy_dtype(op.result.type))[()],)
+
+    @impl(arith.CmpfOp)
+    def run_cmpf(self, interpreter: Interpreter, op: arith.CmpfOp, args: tuple):
+        predicate = arith.CMPF_COMPARISON_OPERATIONS[op.predicate.value.data]
+        return (_CMPF[predicate](*args),)
+
+    @impl(arith.CmpiOp)
+    def run_cmpi(self, interpreter: Interpreter, op: arith.CmpiOp, args: tuple):
+        predicate = arith.CMPI_COMPARISON_OPERATIONS[op.predicate.value.data]
+        return (_CMPI[predicate](*args),)
+
+    @impl(arith.SelectOp)
+    def run_select(self, interpreter: Interpreter, op: arith.SelectOp, args: tuple):
+        return (np.where(*args)[()],)
+
+    @impl(tensor.EmptyOp)
+    def run_empty(self, interpreter: Interpreter, op: tensor.EmptyOp, args: tuple):
+        result_type = op.tensor.type
+        dtype = numpy_dtype(result_type.get_element_type())
+        return (np.zeros(tuple(result_type.get_shape()), dtype=dtype),)
+
+    @impl(memref.AllocOp)
+    def run_alloc(self, interpreter: Interpreter, op: memref.AllocOp, args: tuple):
+        memref_type = op.memref.type
+        dtype = numpy_dtype(memref_type.get_element_type())
+        return (np.zeros(tuple(memref_type.get_shape()), dtype=dtype),)
+
+    @impl(memref.LoadOp)
+    def run_load(self, interpreter: Interpreter, op: memref.LoadOp, args: tuple):
+        buffer, *indices = args
+        return (buffer[tuple(indices)],)
+
+    @impl(memref.StoreOp)
+    def run_store(self, interpreter: Interpreter, op: memref.StoreOp, args: tuple):
+        value, buffer, *indices = args
+        buffer[tuple(indices)] = value
+        return ()
+
+    @impl(linalg.GenericOp)
+    def run_generic(self, interpreter: Interpreter, op: linalg.GenericOp, args: tuple):
+        outputs = run_generic(interpreter, op, args)
+        return tuple(outputs) if op.res else ()
+
+    @impl(linalg.IndexOp)
+    def run_index(self, interpreter: Interpreter, op: linalg.IndexOp, args: tuple):
+        return (interpreter.get_values((op,))[0],)
+
+    @impl_terminator(linalg.YieldOp)
+    def run_yield(self, interpreter: Interpreter, op: linalg.YieldOp, args: tuple):
+        return ReturnedValues(args), ()
+
+
+_SHARED_IMPLS = (
+    (_BINARY, _run_binary),
+    (_UNARY, _run_unary),
+    (_CASTS, _run_cast),
+    ((arith.UIToFPOp, arith.ExtUIOp), _unsigned_to_float),
+)
+for _table, _run in _SHARED_IMPLS:
+    for _op_type in _table:
+        setattr(UpstreamFunctions, f"run_{_op_type.__name__}", impl(_op_type)(_run))
+register_impls(UpstreamFunctions)
+
+
+def run_generic(interpreter: Interpreter, op: linalg.GenericOp, args: Sequence[Any]) -> list:
+    """Evaluate a `linalg.generic`: all parallel points at once, reduction points in order.
+
+    With tensor semantics the outputs are fresh arrays; with memref semantics the output
+    buffers are written in place.
+    """
+    maps = [attr.data for attr in op.get_indexing_maps()]
+    input_count = len(op.inputs)
+    outputs = [np.array(arg) if op.res else arg for arg in args[input_count:]]
+    operands = [*args[:input_count], *outputs]
+    shapes = [dim for operand in operands for dim in np.shape(operand)]
+    loop_ranges = op.get_shapes_to_loops_map().eval(shapes, [])
+    iterators = [str(kind.data) for kind in op.iterator_types]
+    parallel = [i for i, kind in enumerate(iterators) if kind == "parallel"]
+    reduction = [i for i, kind in enumerate(iterators) if kind != "parallel"]
+    grid = np.indices([loop_ranges[i] for i in parallel], sparse=True)
+    output_maps = maps[input_count:]
+    for point in itertools.product(*(range(loop_ranges[i]) for i in reduction)):
+        loop_indices: list[Any] = [0] * len(loop_ranges)
+        for dim, index in zip(parallel, grid, strict=True):
+            loop_indices[dim] = index
+        for dim, index in zip(reduction, point, strict=True):
+            loop_indices[dim] = index
+        block_args = [
+            operand[tuple(indexing.eval(loop_indices, []))]
+            for operand, indexing in zip(operands, maps, strict=True)
+        ]
+        yielded = interpreter.run_ssacfg_region(op.body, tuple(block_args), "generic")
+        for output, indexing, value in zip(outputs, output_maps, yielded, strict=True):
+            output[tuple(indexing.eval(loop_indices, []))] = value
+    return outputs
+
+
+def make_interpreter(module: ModuleOp) -> Interpreter:
+    """An interpreter for `module` that knows every op of every litho level."""
+    interpreter = Interpreter(module)
+    for functions in (
+        FuncFunctions(),
+        ScfFunctions(),
+        AffineFunctions(),
+        UpstreamFunctions(),
+        LithoTensorFunctions(),
+    ):
+        interpreter.register_implementations(functions)
+    return interpreter
+
+
+def entry_function(module: ModuleOp) -> func.FuncOp:
+    """The function a compiled module is called through: its first `func.func`."""
+    for op in module.ops:
+        if isinstance(op, func.FuncOp):
+            return op
+    raise ValueError("module has no func.func")
+
+
+def run_function(module: ModuleOp, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Run the entry function on `inputs` and return its results as numpy arrays.
+
+    A bufferized function takes its results as trailing memref arguments (destination
+    passing); those are allocated here, zero-filled, and returned.
+    """
+    function = entry_function(module)
+    arguments = [np.ascontiguousarray(value) for value in inputs]
+    for argument_type in function.function_type.inputs.data[len(arguments) :]:
+        assert isinstance(argument_type, MemRefType)
+        dtype = numpy_dtype(argument_type.get_element_type())
+        arguments.append(np.zeros(tuple(argument_type.get_shape()), dtype=dtype))
+    results = make_interpreter(module).call_op(function, tuple(arguments))
+    if function.function_type.outputs.data:
+        return [np.asarray(value) for value in results]
+    return arguments[len(inputs) :]

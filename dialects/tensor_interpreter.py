@@ -1,0 +1,195 @@
+"""Interpreter functions for `litho_tensor`: the reference semantics of litho's graph level.
+
+Tensors are numpy arrays of the element type's dtype. These functions are the oracle that
+every lower level is checked against, so they are written for clarity, not speed.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from xdsl.dialects.builtin import (
+    DenseIntOrFPElementsAttr,
+    Float16Type,
+    Float32Type,
+    Float64Type,
+    IndexType,
+    IntegerType,
+    TensorType,
+)
+from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_impls
+from xdsl.ir import Attribute
+
+from litho.dialects import tensor as lt
+
+_erf = np.frompyfunc(math.erf, 1, 1)
+
+
+def numpy_dtype(element_type: Attribute) -> np.dtype:
+    """The numpy dtype that holds values of an xDSL element type."""
+    match element_type:
+        case Float16Type():
+            return np.dtype(np.float16)
+        case Float32Type():
+            return np.dtype(np.float32)
+        case Float64Type():
+            return np.dtype(np.float64)
+        case IndexType():
+            return np.dtype(np.int64)
+        case IntegerType(width=width) if width.data == 1:
+            return np.dtype(np.bool_)
+        case IntegerType(width=width) if width.data in (8, 16, 32, 64):
+            return np.dtype(f"int{width.data}")
+    raise NotImplementedError(f"no numpy dtype for element type {element_type}")
+
+
+def erf(x: Any) -> Any:
+    """The Gauss error function on numpy arrays or scalars, keeping the dtype."""
+    x = np.asarray(x)
+    return _erf(x).astype(x.dtype)
+
+
+def gelu(x: np.ndarray, approximate: str) -> np.ndarray:
+    """GELU as torch computes it, exact or with the tanh approximation."""
+    dtype = x.dtype.type
+    if approximate == "tanh":
+        inner = dtype(math.sqrt(2 / math.pi)) * (x + dtype(0.044715) * x * x * x)
+        return dtype(0.5) * x * (dtype(1) + np.tanh(inner))
+    return dtype(0.5) * x * (dtype(1) + erf(x * dtype(1 / math.sqrt(2))))
+
+
+def dense_to_numpy(value: DenseIntOrFPElementsAttr) -> np.ndarray:
+    """The contents of a dense elements attribute as a numpy array of its type."""
+    tensor_type = value.type
+    assert isinstance(tensor_type, TensorType)
+    dtype = numpy_dtype(tensor_type.get_element_type())
+    data = np.array(value.get_values(), dtype=dtype)
+    shape = tuple(tensor_type.get_shape())
+    if data.size == 1:
+        return np.broadcast_to(data.reshape(()), shape).copy()
+    return data.reshape(shape)
+
+
+def cast_array(x: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Elementwise conversion with torch's rules (float to int truncates toward zero)."""
+    if dtype == np.bool_:
+        return x != 0
+    with np.errstate(invalid="ignore"):
+        return x.astype(dtype)
+
+
+_BINARY = {
+    lt.AddOp: np.add,
+    lt.SubOp: np.subtract,
+    lt.MulOp: np.multiply,
+    lt.DivOp: np.divide,
+    lt.MaxOp: np.maximum,
+    lt.MinOp: np.minimum,
+}
+
+_UNARY = {
+    lt.NegOp: np.negative,
+    lt.ExpOp: np.exp,
+    lt.LogOp: np.log,
+    lt.TanhOp: np.tanh,
+    lt.SqrtOp: np.sqrt,
+    lt.RsqrtOp: lambda x: np.reciprocal(np.sqrt(x)),
+    lt.ErfOp: erf,
+    lt.SigmoidOp: lambda x: np.reciprocal(x.dtype.type(1) + np.exp(-x)),
+    lt.ReluOp: lambda x: np.where(np.isnan(x), x, np.maximum(x, x.dtype.type(0))),
+}
+
+_COMPARISONS = {
+    "eq": np.equal,
+    "ne": np.not_equal,
+    "lt": np.less,
+    "le": np.less_equal,
+    "gt": np.greater,
+    "ge": np.greater_equal,
+}
+
+_REDUCTIONS = {
+    lt.ReduceSumOp: np.sum,
+    lt.ReduceMeanOp: np.mean,
+    lt.ReduceMaxOp: np.max,
+}
+
+
+def _result_array(op: Any, value: Any) -> np.ndarray:
+    """`value` as an array of the op's result type (numpy may widen 0-d results)."""
+    dtype = numpy_dtype(op.result.type.get_element_type())
+    return np.asarray(value).astype(dtype, copy=False)
+
+
+def _run_binary(ft: Any, interpreter: Interpreter, op: Any, args: tuple) -> tuple:
+    lhs, rhs = args
+    with np.errstate(all="ignore"):
+        return (_result_array(op, _BINARY[type(op)](lhs, rhs)),)
+
+
+def _run_unary(ft: Any, interpreter: Interpreter, op: Any, args: tuple) -> tuple:
+    with np.errstate(all="ignore"):
+        return (_result_array(op, _UNARY[type(op)](np.asarray(args[0]))),)
+
+
+def _run_reduction(ft: Any, interpreter: Interpreter, op: Any, args: tuple) -> tuple:
+    keepdims = op.keepdim is not None
+    value = _REDUCTIONS[type(op)](args[0], axis=op.reduced_dims, keepdims=keepdims)
+    return (_result_array(op, value),)
+
+
+class LithoTensorFunctions(InterpreterFunctions):
+    """numpy implementations of every `litho_tensor` op.
+
+    Ops that share an implementation (binary, unary, reductions) get it attached below,
+    one `@impl` method per op, before the class is registered.
+    """
+
+    @impl(lt.ConstantOp)
+    def run_constant(self, interpreter: Interpreter, op: lt.ConstantOp, args: tuple):
+        return (dense_to_numpy(op.value),)
+
+    @impl(lt.GeluOp)
+    def run_gelu(self, interpreter: Interpreter, op: lt.GeluOp, args: tuple):
+        with np.errstate(all="ignore"):
+            return (_result_array(op, gelu(np.asarray(args[0]), op.approximate.data)),)
+
+    @impl(lt.CmpOp)
+    def run_cmp(self, interpreter: Interpreter, op: lt.CmpOp, args: tuple):
+        lhs, rhs = args
+        return (_result_array(op, _COMPARISONS[op.predicate.data](lhs, rhs)),)
+
+    @impl(lt.WhereOp)
+    def run_where(self, interpreter: Interpreter, op: lt.WhereOp, args: tuple):
+        return (_result_array(op, np.where(*args)),)
+
+    @impl(lt.CastOp)
+    def run_cast(self, interpreter: Interpreter, op: lt.CastOp, args: tuple):
+        dtype = numpy_dtype(op.result.type.get_element_type())
+        return (cast_array(np.asarray(args[0]), dtype),)
+
+    @impl(lt.BroadcastOp)
+    def run_broadcast(self, interpreter: Interpreter, op: lt.BroadcastOp, args: tuple):
+        shape = tuple(op.result.type.get_shape())
+        return (np.broadcast_to(args[0], shape).copy(),)
+
+    @impl(lt.ReshapeOp)
+    def run_reshape(self, interpreter: Interpreter, op: lt.ReshapeOp, args: tuple):
+        return (np.reshape(args[0], tuple(op.result.type.get_shape())).copy(),)
+
+    @impl(lt.PermuteOp)
+    def run_permute(self, interpreter: Interpreter, op: lt.PermuteOp, args: tuple):
+        return (np.transpose(args[0], op.dims.get_values()).copy(),)
+
+    @impl(lt.MatmulOp)
+    def run_matmul(self, interpreter: Interpreter, op: lt.MatmulOp, args: tuple):
+        lhs, rhs = args
+        return (_result_array(op, np.matmul(lhs, rhs)),)
+
+
+for _table, _run in ((_BINARY, _run_binary), (_UNARY, _run_unary), (_REDUCTIONS, _run_reduction)):
+    for _op_type in _table:
+        setattr(LithoTensorFunctions, f"run_{_op_type.__name__}", impl(_op_type)(_run))
+register_impls(LithoTensorFunctions)

@@ -1,0 +1,431 @@
+"""convert-litho-tensor-to-linalg: L1 graph ops to L2 `linalg.generic` on tensors.
+
+Input: a module of `litho_tensor` ops on static shapes. Output: every `litho_tensor` op is
+a `linalg.generic` (with `tensor.empty` as its destination) whose body is `arith`/`math`;
+broadcasting, permutes and reshapes live in the indexing maps, so later passes see one
+uniform kind of op. Reductions start from a generic that fills the identity element.
+
+```mlir
+%r = litho_tensor.relu %x : tensor<4xf32>
+// becomes
+%e = tensor.empty() : tensor<4xf32>
+%r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>],
+                     iterator_types = ["parallel"]} ins(%x) outs(%e) {
+^bb0(%in: f32, %out: f32):
+  %zero = arith.constant 0.0 : f32
+  %m = arith.maximumf %in, %zero : f32
+  linalg.yield %m : f32
+} -> tensor<4xf32>
+```
+
+Matmul loops run batch, M, K, N (K before N) so the innermost loop walks rows of the
+right operand and of the result contiguously.
+"""
+
+from __future__ import annotations
+
+import math as pymath
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from xdsl.builder import ImplicitBuilder
+from xdsl.context import Context
+from xdsl.dialects import arith, linalg, math, tensor
+from xdsl.dialects.builtin import (
+    AffineMapAttr,
+    AnyFloat,
+    FloatAttr,
+    IntegerAttr,
+    IntegerType,
+    ModuleOp,
+    TensorType,
+)
+from xdsl.ir import Attribute, Block, Region, SSAValue
+from xdsl.ir.affine import AffineExpr, AffineMap
+from xdsl.passes import ModulePass
+from xdsl.pattern_rewriter import (
+    GreedyRewritePatternApplier,
+    PatternRewriter,
+    PatternRewriteWalker,
+    RewritePattern,
+    op_type_rewrite_pattern,
+)
+from xdsl.utils.exceptions import PassFailedException
+
+from litho.dialects import tensor as lt
+from litho.dialects.tensor_interpreter import dense_to_numpy
+from litho.lowering.legality import check_no_ops_of_dialect
+
+BodyBuilder = Callable[[Sequence[SSAValue]], SSAValue]
+
+
+def scalar_constant(value: float | int, element_type: Attribute) -> SSAValue:
+    """An `arith.constant` of `element_type` holding `value`."""
+    if isinstance(element_type, AnyFloat):
+        return arith.ConstantOp(FloatAttr(float(value), element_type)).result
+    assert isinstance(element_type, IntegerType)
+    return arith.ConstantOp(IntegerAttr(int(value), element_type)).result
+
+
+def broadcast_map(input_shape: Sequence[int], output_shape: Sequence[int]) -> AffineMap:
+    """Map from the output's loop dims to a right-aligned, broadcast input's indices."""
+    offset = len(output_shape) - len(input_shape)
+    results = [
+        AffineExpr.constant(0)
+        if size == 1 and output_shape[offset + i] != 1
+        else AffineExpr.dimension(offset + i)
+        for i, size in enumerate(input_shape)
+    ]
+    return AffineMap(len(output_shape), 0, tuple(results))
+
+
+def row_major_strides(shape: Sequence[int]) -> list[int]:
+    strides = [1] * len(shape)
+    for i in range(len(shape) - 2, -1, -1):
+        strides[i] = strides[i + 1] * shape[i + 1]
+    return strides
+
+
+def reshape_map(input_shape: Sequence[int], output_shape: Sequence[int]) -> AffineMap:
+    """Map from output indices to the input indices of the same row-major element."""
+    flat = AffineExpr.constant(0)
+    for dim, stride in enumerate(row_major_strides(output_shape)):
+        flat = flat + AffineExpr.dimension(dim) * stride
+    results = []
+    for i, stride in enumerate(row_major_strides(input_shape)):
+        index = flat // stride if stride != 1 else flat
+        results.append(index % input_shape[i] if i > 0 else index)
+    return AffineMap(len(output_shape), 0, tuple(results))
+
+
+def build_generic(
+    inputs: Sequence[SSAValue],
+    input_maps: Sequence[AffineMap],
+    init: SSAValue,
+    output_map: AffineMap,
+    iterators: Sequence[str],
+    body: BodyBuilder,
+) -> linalg.GenericOp:
+    """A `linalg.generic` writing `body(input elements..., output element)` into `init`."""
+    argument_types = [value.type.get_element_type() for value in (*inputs, init)]
+    block = Block(arg_types=argument_types)
+    with ImplicitBuilder(block):
+        linalg.YieldOp(body(block.args))
+    maps = [AffineMapAttr(indexing) for indexing in (*input_maps, output_map)]
+    kinds = [linalg.IteratorTypeAttr(linalg.IteratorType(kind)) for kind in iterators]
+    return linalg.GenericOp(inputs, [init], Region(block), maps, kinds, [init.type])
+
+
+def fill(rewriter: PatternRewriter, result_type: TensorType, value: float) -> SSAValue:
+    """A new tensor of `result_type` holding `value` everywhere."""
+    empty = tensor.EmptyOp([], result_type)
+    element_type = result_type.get_element_type()
+    generic = build_generic(
+        [],
+        [],
+        empty.tensor,
+        AffineMap.identity(result_type.get_num_dims()),
+        ["parallel"] * result_type.get_num_dims(),
+        lambda args: scalar_constant(value, element_type),
+    )
+    rewriter.insert_op((empty, generic))
+    return generic.res[0]
+
+
+def elementwise(
+    rewriter: PatternRewriter,
+    op: lt.IRDLOperation,
+    inputs: Sequence[SSAValue],
+    body: BodyBuilder,
+    input_maps: Sequence[AffineMap] | None = None,
+) -> None:
+    """Replace `op` by a parallel generic over its result's shape."""
+    result_type = op.results[0].type
+    output_shape = result_type.get_shape()
+    if input_maps is None:
+        input_maps = [broadcast_map(value.type.get_shape(), output_shape) for value in inputs]
+    empty = tensor.EmptyOp([], result_type)
+    generic = build_generic(
+        inputs,
+        input_maps,
+        empty.tensor,
+        AffineMap.identity(len(output_shape)),
+        ["parallel"] * len(output_shape),
+        body,
+    )
+    rewriter.replace_op(op, (empty, generic))
+
+
+def _is_float(value: SSAValue) -> bool:
+    return isinstance(value.type.get_element_type(), AnyFloat)
+
+
+_FLOAT_BINARY = {
+    lt.AddOp: arith.AddfOp,
+    lt.SubOp: arith.SubfOp,
+    lt.MulOp: arith.MulfOp,
+    lt.DivOp: arith.DivfOp,
+    lt.MaxOp: arith.MaximumfOp,
+    lt.MinOp: arith.MinimumfOp,
+}
+_INTEGER_BINARY = {
+    lt.AddOp: arith.AddiOp,
+    lt.SubOp: arith.SubiOp,
+    lt.MulOp: arith.MuliOp,
+    lt.MaxOp: arith.MaxSIOp,
+    lt.MinOp: arith.MinSIOp,
+}
+
+
+class BinaryPattern(RewritePattern):
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: lt.ElementwiseBinaryOp, rewriter: PatternRewriter):
+        element_type = op.lhs.type.get_element_type()
+        table = _FLOAT_BINARY if _is_float(op.lhs) else _INTEGER_BINARY
+        if type(op) not in table or element_type == IntegerType(1):
+            raise PassFailedException(f"{op.name} on {element_type} tensors is not supported")
+        scalar_op = table[type(op)]
+        elementwise(rewriter, op, [op.lhs, op.rhs], lambda args: scalar_op(*args[:2]).result)
+
+
+def _gelu(x: SSAValue, approximate: str) -> SSAValue:
+    element_type = x.type
+    half_x = arith.MulfOp(x, scalar_constant(0.5, element_type)).result
+    if approximate == "tanh":
+        cube = arith.MulfOp(arith.MulfOp(x, x), x).result
+        inner = arith.AddfOp(x, arith.MulfOp(cube, scalar_constant(0.044715, element_type)))
+        scale = scalar_constant(pymath.sqrt(2 / pymath.pi), element_type)
+        curve = math.TanhOp(arith.MulfOp(inner, scale)).result
+    else:
+        scale = scalar_constant(1 / pymath.sqrt(2), element_type)
+        curve = math.ErfOp(arith.MulfOp(x, scale)).result
+    one_plus = arith.AddfOp(curve, scalar_constant(1.0, element_type)).result
+    return arith.MulfOp(half_x, one_plus).result
+
+
+def _sigmoid(x: SSAValue) -> SSAValue:
+    one = scalar_constant(1.0, x.type)
+    denominator = arith.AddfOp(one, math.ExpOp(arith.NegfOp(x)))
+    return arith.DivfOp(one, denominator).result
+
+
+_UNARY_BODIES: dict[type, Callable[[SSAValue], SSAValue]] = {
+    lt.NegOp: lambda x: arith.NegfOp(x).result,
+    lt.ExpOp: lambda x: math.ExpOp(x).result,
+    lt.LogOp: lambda x: math.LogOp(x).result,
+    lt.TanhOp: lambda x: math.TanhOp(x).result,
+    lt.SqrtOp: lambda x: math.SqrtOp(x).result,
+    lt.RsqrtOp: lambda x: math.RsqrtOp(x).result,
+    lt.ErfOp: lambda x: math.ErfOp(x).result,
+    lt.SigmoidOp: _sigmoid,
+    lt.ReluOp: lambda x: arith.MaximumfOp(x, scalar_constant(0.0, x.type)).result,
+}
+
+
+class UnaryPattern(RewritePattern):
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: lt.ElementwiseUnaryOp, rewriter: PatternRewriter):
+        if isinstance(op, lt.GeluOp):
+            approximate = op.approximate.data
+            elementwise(rewriter, op, [op.input], lambda args: _gelu(args[0], approximate))
+            return
+        body = _UNARY_BODIES[type(op)]
+        elementwise(rewriter, op, [op.input], lambda args: body(args[0]))
+
+
+_FLOAT_PREDICATES = {"eq": "oeq", "ne": "une", "lt": "olt", "le": "ole", "gt": "ogt", "ge": "oge"}
+_INTEGER_PREDICATES = {"eq": "eq", "ne": "ne", "lt": "slt", "le": "sle", "gt": "sgt", "ge": "sge"}
+
+
+class CmpPattern(RewritePattern):
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: lt.CmpOp, rewriter: PatternRewriter):
+        predicate = op.predicate.data
+        if _is_float(op.lhs):
+            def body(args):
+                return arith.CmpfOp(args[0], args[1], _FLOAT_PREDICATES[predicate]).result
+        else:
+            def body(args):
+                return arith.CmpiOp(args[0], args[1], _INTEGER_PREDICATES[predicate]).result
+        elementwise(rewriter, op, [op.lhs, op.rhs], body)
+
+
+class WherePattern(RewritePattern):
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: lt.WhereOp, rewriter: PatternRewriter):
+        inputs = [op.condition, op.lhs, op.rhs]
+        elementwise(rewriter, op, inputs, lambda args: arith.SelectOp(*args[:3]).result)
+
+
+def convert_scalar(value: SSAValue, target: Attribute) -> SSAValue:
+    """`value` converted to the scalar type `target` with torch's casting rules."""
+    source = value.type
+    if source == target:
+        return value
+    if target == IntegerType(1):
+        zero = scalar_constant(0, source)
+        if isinstance(source, AnyFloat):
+            return arith.CmpfOp(value, zero, "une").result
+        return arith.CmpiOp(value, zero, "ne").result
+    if isinstance(source, AnyFloat) and isinstance(target, AnyFloat):
+        if source.bitwidth < target.bitwidth:
+            return arith.ExtFOp(value, target).result
+        return arith.TruncFOp(value, target).result
+    if isinstance(source, AnyFloat):
+        return arith.FPToSIOp(value, target).result
+    if source == IntegerType(1):
+        if isinstance(target, AnyFloat):
+            return arith.UIToFPOp(value, target).result
+        return arith.ExtUIOp(value, target).result
+    if isinstance(target, AnyFloat):
+        return arith.SIToFPOp(value, target).result
+    if source.bitwidth < target.bitwidth:
+        return arith.ExtSIOp(value, target).result
+    return arith.TruncIOp(value, target).result
+
+
+class CastPattern(RewritePattern):
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: lt.CastOp, rewriter: PatternRewriter):
+        target = op.result.type.get_element_type()
+        elementwise(rewriter, op, [op.input], lambda args: convert_scalar(args[0], target))
+
+
+class ShapePattern(RewritePattern):
+    """broadcast, reshape and permute: a copy whose indexing map does the work."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: lt.ShapeOp | lt.PermuteOp, rewriter: PatternRewriter):
+        input_shape = op.input.type.get_shape()
+        output_shape = op.result.type.get_shape()
+        if isinstance(op, lt.CastOp):
+            return
+        if isinstance(op, lt.ReshapeOp):
+            input_map = reshape_map(input_shape, output_shape)
+        elif isinstance(op, lt.PermuteOp):
+            dims = list(op.dims.get_values())
+            results = [AffineExpr.dimension(dims.index(j)) for j in range(len(dims))]
+            input_map = AffineMap(len(dims), 0, tuple(results))
+        else:
+            input_map = broadcast_map(input_shape, output_shape)
+        elementwise(rewriter, op, [op.input], lambda args: args[0], [input_map])
+
+
+class ConstantPattern(RewritePattern):
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: lt.ConstantOp, rewriter: PatternRewriter):
+        values = dense_to_numpy(op.value)
+        if values.size and (values != values.flat[0]).any():
+            raise PassFailedException(
+                f"{op.name}: only splat constants can be lowered; pass larger constants "
+                "as function arguments (the importer lifts them)"
+            )
+        value = values.flat[0].item() if values.size else 0
+        result = fill(rewriter, op.result.type, value)
+        rewriter.replace_all_uses_with(op.result, result)
+        rewriter.erase_op(op)
+
+
+class MatmulPattern(RewritePattern):
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: lt.MatmulOp, rewriter: PatternRewriter):
+        result_type = op.result.type
+        batch_rank = result_type.get_num_dims() - 2
+        # loop dims: batch..., m, k, n
+        m, k, n = (AffineExpr.dimension(batch_rank + i) for i in range(3))
+        loop_count = batch_rank + 3
+        batch_shape = result_type.get_shape()[:batch_rank]
+
+        def operand_map(value: SSAValue, rows: AffineExpr, cols: AffineExpr) -> AffineMap:
+            shape = value.type.get_shape()
+            batch = broadcast_map(shape[:-2], batch_shape).results
+            return AffineMap(loop_count, 0, (*batch, rows, cols))
+
+        batch_dims = tuple(AffineExpr.dimension(i) for i in range(batch_rank))
+        output_map = AffineMap(loop_count, 0, (*batch_dims, m, n))
+        init = fill(rewriter, result_type, 0.0)
+        generic = build_generic(
+            [op.lhs, op.rhs],
+            [operand_map(op.lhs, m, k), operand_map(op.rhs, k, n)],
+            init,
+            output_map,
+            ["parallel"] * batch_rank + ["parallel", "reduction", "parallel"],
+            lambda args: arith.AddfOp(args[2], arith.MulfOp(args[0], args[1])).result,
+        )
+        rewriter.replace_op(op, generic)
+
+
+@dataclass(frozen=True)
+class _Reduction:
+    identity: float
+    float_op: type
+    integer_op: type
+
+
+_REDUCTIONS = {
+    lt.ReduceSumOp: _Reduction(0.0, arith.AddfOp, arith.AddiOp),
+    lt.ReduceMeanOp: _Reduction(0.0, arith.AddfOp, arith.AddiOp),
+    lt.ReduceMaxOp: _Reduction(-pymath.inf, arith.MaximumfOp, arith.MaxSIOp),
+}
+
+
+class ReductionPattern(RewritePattern):
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: lt.ReductionOp, rewriter: PatternRewriter):
+        reduction = _REDUCTIONS[type(op)]
+        dims = op.reduced_dims
+        rank = op.input.type.get_num_dims()
+        keepdim = op.keepdim is not None
+        output_results = [
+            AffineExpr.constant(0) if i in dims else AffineExpr.dimension(i)
+            for i in range(rank)
+            if keepdim or i not in dims
+        ]
+        is_float = _is_float(op.input)
+        identity = reduction.identity
+        if not is_float and identity == -pymath.inf:
+            identity = -(2 ** (op.input.type.get_element_type().bitwidth - 1))
+        scalar_op = reduction.float_op if is_float else reduction.integer_op
+        generic = build_generic(
+            [op.input],
+            [AffineMap.identity(rank)],
+            fill(rewriter, op.result.type, identity),
+            AffineMap(rank, 0, tuple(output_results)),
+            ["reduction" if i in dims else "parallel" for i in range(rank)],
+            lambda args: scalar_op(args[0], args[1]).result,
+        )
+        rewriter.insert_op(generic)
+        result = generic.res[0]
+        if isinstance(op, lt.ReduceMeanOp):
+            count = pymath.prod(op.input.type.get_shape()[d] for d in dims)
+            element_type = op.result.type.get_element_type()
+            divisor = lt.ConstantOp.splat(count, TensorType(element_type, []))
+            mean = lt.DivOp(result, divisor.result)
+            rewriter.insert_op((divisor, mean))
+            result = mean.result
+        rewriter.replace_all_uses_with(op.result, result)
+        rewriter.erase_op(op)
+
+
+@dataclass(frozen=True)
+class ConvertLithoTensorToLinalgPass(ModulePass):
+    """Lower every `litho_tensor` op to `linalg.generic` on tensors (L1 -> L2)."""
+
+    name = "convert-litho-tensor-to-linalg"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        patterns = GreedyRewritePatternApplier(
+            [
+                ConstantPattern(),
+                BinaryPattern(),
+                UnaryPattern(),
+                CmpPattern(),
+                WherePattern(),
+                CastPattern(),
+                ShapePattern(),
+                MatmulPattern(),
+                ReductionPattern(),
+            ]
+        )
+        PatternRewriteWalker(patterns).rewrite_module(op)
+        check_no_ops_of_dialect(op, "litho_tensor", self.name)
