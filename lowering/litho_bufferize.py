@@ -1,0 +1,138 @@
+"""litho-bufferize: L2 tensors to L3 buffers, with destination-passing function results.
+
+Input: functions whose bodies hold only `tensor.empty` and `linalg.generic` on tensors
+(the output of convert-litho-tensor-to-linalg). Output: the same computation on memrefs.
+
+- Function arguments become memrefs of the same shape; each result becomes a trailing
+  memref argument that the caller allocates, and the function returns nothing.
+- `tensor.empty` becomes `memref.alloc`; a generic writes into its init's buffer, which
+  is safe because each init has no use besides that generic (a copy is made otherwise).
+- A buffer that is returned is replaced by the caller's output argument, so results are
+  written in place; a result that is an argument, or returned twice, is copied.
+
+```mlir
+func.func @f(%x: tensor<4xf32>) -> tensor<4xf32>
+// becomes
+func.func @f(%x: memref<4xf32>, %result0: memref<4xf32>)
+```
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects import func, linalg, memref, tensor
+from xdsl.dialects.builtin import AffineMapAttr, MemRefType, ModuleOp, TensorType
+from xdsl.ir import Block, Operation, Region, SSAValue
+from xdsl.ir.affine import AffineMap
+from xdsl.passes import ModulePass
+from xdsl.rewriter import InsertPoint, Rewriter
+from xdsl.utils.exceptions import PassFailedException
+
+from litho.lowering.legality import check_no_ops_of_dialect
+
+
+def memref_type_of(tensor_type: TensorType) -> MemRefType:
+    return MemRefType(tensor_type.get_element_type(), tensor_type.get_shape())
+
+
+def copy_generic(source: SSAValue, destination: SSAValue) -> linalg.GenericOp:
+    """A memref-to-memref copy as a parallel `linalg.generic`."""
+    rank = destination.type.get_num_dims()
+    identity = AffineMapAttr(AffineMap.identity(rank))
+    block = Block(arg_types=[source.type.get_element_type()] * 2)
+    block.add_op(linalg.YieldOp(block.args[0]))
+    parallel = [linalg.IteratorTypeAttr.parallel()] * rank
+    return linalg.GenericOp(
+        [source], [destination], Region(block), [identity, identity], parallel
+    )
+
+
+@dataclass
+class _FunctionBufferizer:
+    function: func.FuncOp
+    buffers: dict[SSAValue, SSAValue]
+    replaced: list[Operation]
+
+    def run(self) -> None:
+        block = self.function.body.block
+        for arg in list(block.args):
+            if not isinstance(arg.type, TensorType):
+                raise PassFailedException(f"litho-bufferize: argument type {arg.type}")
+            self.buffers[arg] = block.insert_arg(memref_type_of(arg.type), len(block.args))
+        for op in list(block.ops):
+            self.bufferize(op)
+        for op in reversed(self.replaced):
+            Rewriter.erase_op(op)
+        for arg in list(block.args):
+            if isinstance(arg.type, TensorType):
+                block.erase_arg(arg)
+        self.function.update_function_type()
+
+    def bufferize(self, op: Operation) -> None:
+        match op:
+            case tensor.EmptyOp():
+                alloc = memref.AllocOp([], [], memref_type_of(op.tensor.type))
+                Rewriter.insert_op(alloc, InsertPoint.before(op))
+                self.buffers[op.tensor] = alloc.memref
+                self.replaced.append(op)
+            case linalg.GenericOp():
+                self.bufferize_generic(op)
+            case func.ReturnOp():
+                self.bufferize_return(op)
+            case _:
+                raise PassFailedException(
+                    f"litho-bufferize: cannot bufferize {op.name}; it expects only "
+                    "tensor.empty and linalg.generic (run convert-litho-tensor-to-linalg)"
+                )
+
+    def bufferize_generic(self, op: linalg.GenericOp) -> None:
+        inputs = [self.buffers[value] for value in op.inputs]
+        outputs = []
+        for init in op.outputs:
+            buffer = self.buffers[init]
+            if not init.has_one_use():
+                fresh = memref.AllocOp([], [], buffer.type)
+                copy = copy_generic(buffer, fresh.memref)
+                Rewriter.insert_op((fresh, copy), InsertPoint.before(op))
+                buffer = fresh.memref
+            outputs.append(buffer)
+        body = Rewriter.move_region_contents_to_new_regions(op.body)
+        new_op = linalg.GenericOp(
+            inputs, outputs, body, op.indexing_maps, op.iterator_types
+        )
+        Rewriter.insert_op(new_op, InsertPoint.before(op))
+        for result, buffer in zip(op.res, outputs, strict=True):
+            self.buffers[result] = buffer
+        self.replaced.append(op)
+
+    def bufferize_return(self, op: func.ReturnOp) -> None:
+        block = self.function.body.block
+        written_to: dict[SSAValue, SSAValue] = {}
+        for value in op.arguments:
+            buffer = self.buffers[value]
+            destination = block.insert_arg(buffer.type, len(block.args))
+            if isinstance(buffer.owner, memref.AllocOp) and buffer not in written_to:
+                alloc = buffer.owner
+                buffer.replace_all_uses_with(destination)
+                Rewriter.erase_op(alloc)
+                written_to[buffer] = destination
+                continue
+            source = written_to.get(buffer, buffer)
+            Rewriter.insert_op(copy_generic(source, destination), InsertPoint.before(op))
+        Rewriter.insert_op(func.ReturnOp(), InsertPoint.before(op))
+        self.replaced.append(op)
+
+
+@dataclass(frozen=True)
+class LithoBufferizePass(ModulePass):
+    """Turn tensor-level functions into buffer-level ones (L2 -> L3)."""
+
+    name = "litho-bufferize"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        for function in op.ops:
+            if isinstance(function, func.FuncOp) and not function.is_declaration:
+                _FunctionBufferizer(function, {}, []).run()
+        check_no_ops_of_dialect(op, "tensor", self.name)

@@ -1,0 +1,307 @@
+"""Translation of L3 (func, scf, arith, math, memref on static shapes) to LLVM IR.
+
+This is litho's CPU code generator: one module, one function per op kind, built with
+llvmlite's IRBuilder. It takes IR after litho-memory-plan and produces, for each
+`func.func @name(%a: memref<..>, ..., %out: memref<..>)`, an LLVM function
+
+    void @name(T* noalias %a, ..., T* noalias %out, i8* noalias %arena)
+
+with the C ABI: every memref is a pointer to its first element (row-major, contiguous)
+and `%arena` points to `litho.arena_size` bytes that hold every `memref.alloc`.
+`scf.for` becomes a loop with phi nodes; `math` ops become LLVM intrinsics or libm calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from llvmlite import ir
+from xdsl.dialects import arith, func, math, memref, scf
+from xdsl.dialects.builtin import (
+    Float32Type,
+    Float64Type,
+    IndexType,
+    IntegerType,
+    MemRefType,
+    ModuleOp,
+)
+from xdsl.ir import Attribute, Block, Operation, SSAValue
+
+from litho.compiler.errors import CompilationError
+from litho.lowering.convert_litho_tensor_to_linalg import row_major_strides
+from litho.lowering.litho_memory_plan import OFFSET_ATTRIBUTE
+
+ARENA_ARGUMENT = "arena"
+
+
+def llvm_type(attribute: Attribute) -> ir.Type:
+    """The LLVM type of a scalar xDSL type, or of a pointer to a memref's elements."""
+    match attribute:
+        case Float32Type():
+            return ir.FloatType()
+        case Float64Type():
+            return ir.DoubleType()
+        case IndexType():
+            return ir.IntType(64)
+        case IntegerType():
+            return ir.IntType(attribute.width.data)
+        case MemRefType():
+            return llvm_type(attribute.get_element_type()).as_pointer()
+    raise CompilationError(f"no LLVM type for {attribute}")
+
+
+_FLOAT_BINARY = {
+    arith.AddfOp: "fadd",
+    arith.SubfOp: "fsub",
+    arith.MulfOp: "fmul",
+    arith.DivfOp: "fdiv",
+}
+_INTEGER_BINARY = {
+    arith.AddiOp: "add",
+    arith.SubiOp: "sub",
+    arith.MuliOp: "mul",
+    arith.DivSIOp: "sdiv",
+    arith.RemSIOp: "srem",
+}
+_FLOAT_INTRINSICS = {
+    arith.MaximumfOp: "llvm.maximum",
+    arith.MinimumfOp: "llvm.minimum",
+    math.ExpOp: "llvm.exp",
+    math.LogOp: "llvm.log",
+    math.SqrtOp: "llvm.sqrt",
+}
+_LIBM = {math.TanhOp: "tanh", math.ErfOp: "erf"}
+_CMPF = {
+    "oeq": (True, "=="),
+    "one": (True, "!="),
+    "olt": (True, "<"),
+    "ole": (True, "<="),
+    "ogt": (True, ">"),
+    "oge": (True, ">="),
+    "une": (False, "!="),
+}
+_CMPI = {"eq": "==", "ne": "!=", "slt": "<", "sle": "<=", "sgt": ">", "sge": ">="}
+_CASTS = {
+    arith.SIToFPOp: "sitofp",
+    arith.UIToFPOp: "uitofp",
+    arith.FPToSIOp: "fptosi",
+    arith.ExtFOp: "fpext",
+    arith.TruncFOp: "fptrunc",
+    arith.ExtSIOp: "sext",
+    arith.ExtUIOp: "zext",
+    arith.TruncIOp: "trunc",
+}
+
+
+class FunctionTranslation:
+    """Translates one bufferized `func.func` into an LLVM function of `module`."""
+
+    def __init__(self, module: ir.Module, function: func.FuncOp):
+        self.module = module
+        self.function = function
+        self.values: dict[SSAValue, ir.Value] = {}
+        self.builder = ir.IRBuilder()
+        self.handlers: dict[type[Operation], Callable[[Operation], None]] = {
+            arith.ConstantOp: self.constant,
+            arith.CmpfOp: self.cmpf,
+            arith.CmpiOp: self.cmpi,
+            arith.SelectOp: self.select,
+            arith.NegfOp: self.negf,
+            arith.MaxSIOp: self.integer_max_min,
+            arith.MinSIOp: self.integer_max_min,
+            arith.FloorDivSIOp: self.floordivsi,
+            arith.IndexCastOp: self.index_cast,
+            math.RsqrtOp: self.rsqrt,
+            memref.AllocOp: self.alloc,
+            memref.LoadOp: self.load,
+            memref.StoreOp: self.store,
+            scf.ForOp: self.for_loop,
+            func.ReturnOp: lambda op: self.builder.ret_void(),
+        }
+        for table, handler in (
+            (_FLOAT_BINARY, self.binary),
+            (_INTEGER_BINARY, self.binary),
+            (_FLOAT_INTRINSICS, self.intrinsic),
+            (_LIBM, self.libm_call),
+            (_CASTS, self.cast),
+        ):
+            self.handlers.update(dict.fromkeys(table, handler))
+
+    def translate(self) -> ir.Function:
+        arguments = [llvm_type(arg.type) for arg in self.function.body.block.args]
+        arguments.append(ir.IntType(8).as_pointer())
+        function_type = ir.FunctionType(ir.VoidType(), arguments)
+        llvm_function = ir.Function(self.module, function_type, self.function.sym_name.data)
+        for arg in llvm_function.args:
+            arg.add_attribute("noalias")
+        llvm_function.args[-1].name = ARENA_ARGUMENT
+        self.arena = llvm_function.args[-1]
+        self.builder = ir.IRBuilder(llvm_function.append_basic_block("entry"))
+        for arg, llvm_arg in zip(self.function.body.block.args, llvm_function.args):
+            self.values[arg] = llvm_arg
+        self.translate_block(self.function.body.block)
+        return llvm_function
+
+    def translate_block(self, block: Block) -> None:
+        for op in block.ops:
+            self.handler_for(op)(op)
+
+    def handler_for(self, op: Operation) -> Callable[[Operation], None]:
+        handler = self.handlers.get(type(op))
+        if handler is None:
+            raise CompilationError(f"LLVM translation does not handle {op.name}")
+        return handler
+
+    def operands(self, op: Operation) -> list[ir.Value]:
+        return [self.values[operand] for operand in op.operands]
+
+    def constant(self, op: arith.ConstantOp) -> None:
+        value = op.value.value.data
+        self.values[op.result] = ir.Constant(llvm_type(op.result.type), value)
+
+    def binary(self, op: Operation) -> None:
+        name = _FLOAT_BINARY.get(type(op)) or _INTEGER_BINARY[type(op)]
+        self.values[op.results[0]] = getattr(self.builder, name)(*self.operands(op))
+
+    def negf(self, op: arith.NegfOp) -> None:
+        self.values[op.result] = self.builder.fneg(self.values[op.operand])
+
+    def intrinsic(self, op: Operation) -> None:
+        operands = self.operands(op)
+        value_type = operands[0].type
+        signature = ir.FunctionType(value_type, [value_type] * len(operands))
+        intrinsic = self.module.declare_intrinsic(
+            _FLOAT_INTRINSICS[type(op)], [value_type], signature
+        )
+        self.values[op.results[0]] = self.builder.call(intrinsic, operands)
+
+    def libm_call(self, op: Operation) -> None:
+        (operand,) = self.operands(op)
+        name = _LIBM[type(op)] + ("f" if operand.type == ir.FloatType() else "")
+        callee = self.module.globals.get(name)
+        if callee is None:
+            callee = ir.Function(self.module, ir.FunctionType(operand.type, [operand.type]), name)
+        self.values[op.results[0]] = self.builder.call(callee, [operand])
+
+    def rsqrt(self, op: math.RsqrtOp) -> None:
+        (operand,) = self.operands(op)
+        sqrt = self.module.declare_intrinsic("llvm.sqrt", [operand.type])
+        root = self.builder.call(sqrt, [operand])
+        self.values[op.result] = self.builder.fdiv(ir.Constant(operand.type, 1.0), root)
+
+    def cmpf(self, op: arith.CmpfOp) -> None:
+        ordered, comparison = _CMPF[arith.CMPF_COMPARISON_OPERATIONS[op.predicate.value.data]]
+        compare = self.builder.fcmp_ordered if ordered else self.builder.fcmp_unordered
+        self.values[op.result] = compare(comparison, *self.operands(op))
+
+    def cmpi(self, op: arith.CmpiOp) -> None:
+        comparison = _CMPI[arith.CMPI_COMPARISON_OPERATIONS[op.predicate.value.data]]
+        self.values[op.result] = self.builder.icmp_signed(comparison, *self.operands(op))
+
+    def select(self, op: arith.SelectOp) -> None:
+        self.values[op.result] = self.builder.select(*self.operands(op))
+
+    def integer_max_min(self, op: Operation) -> None:
+        lhs, rhs = self.operands(op)
+        comparison = ">" if isinstance(op, arith.MaxSIOp) else "<"
+        pick_lhs = self.builder.icmp_signed(comparison, lhs, rhs)
+        self.values[op.results[0]] = self.builder.select(pick_lhs, lhs, rhs)
+
+    def floordivsi(self, op: arith.FloorDivSIOp) -> None:
+        lhs, rhs = self.operands(op)
+        quotient = self.builder.sdiv(lhs, rhs)
+        remainder = self.builder.srem(lhs, rhs)
+        zero = ir.Constant(lhs.type, 0)
+        inexact = self.builder.icmp_signed("!=", remainder, zero)
+        signs_differ = self.builder.xor(
+            self.builder.icmp_signed("<", remainder, zero),
+            self.builder.icmp_signed("<", rhs, zero),
+        )
+        adjust = self.builder.zext(self.builder.and_(inexact, signs_differ), lhs.type)
+        self.values[op.result] = self.builder.sub(quotient, adjust)
+
+    def cast(self, op: Operation) -> None:
+        (operand,) = self.operands(op)
+        cast = getattr(self.builder, _CASTS[type(op)])
+        self.values[op.results[0]] = cast(operand, llvm_type(op.results[0].type))
+
+    def index_cast(self, op: arith.IndexCastOp) -> None:
+        (operand,) = self.operands(op)
+        target = llvm_type(op.result.type)
+        if target.width == operand.type.width:
+            self.values[op.result] = operand
+        elif target.width > operand.type.width:
+            self.values[op.result] = self.builder.sext(operand, target)
+        else:
+            self.values[op.result] = self.builder.trunc(operand, target)
+
+    def alloc(self, op: memref.AllocOp) -> None:
+        offset = op.attributes.get(OFFSET_ATTRIBUTE)
+        if offset is None:
+            raise CompilationError("memref.alloc has no arena offset: run litho-memory-plan")
+        address = self.builder.gep(self.arena, [ir.Constant(ir.IntType(64), offset.value.data)])
+        self.values[op.memref] = self.builder.bitcast(address, llvm_type(op.memref.type))
+
+    def element_pointer(self, buffer: SSAValue, indices: Sequence[SSAValue]) -> ir.Value:
+        index_type = ir.IntType(64)
+        linear: ir.Value = ir.Constant(index_type, 0)
+        for index, stride in zip(indices, row_major_strides(buffer.type.get_shape())):
+            term = self.builder.mul(self.values[index], ir.Constant(index_type, stride))
+            linear = self.builder.add(linear, term)
+        return self.builder.gep(self.values[buffer], [linear], inbounds=True)
+
+    def load(self, op: memref.LoadOp) -> None:
+        pointer = self.element_pointer(op.memref, op.indices)
+        self.values[op.res] = self.builder.load(pointer)
+
+    def store(self, op: memref.StoreOp) -> None:
+        pointer = self.element_pointer(op.memref, op.indices)
+        self.builder.store(self.values[op.value], pointer)
+
+    def for_loop(self, op: scf.ForOp) -> None:
+        lower, upper, step = (self.values[v] for v in (op.lb, op.ub, op.step))
+        initial = [self.values[v] for v in op.iter_args]
+        preheader = self.builder.block
+        header = self.builder.append_basic_block("loop.header")
+        body = self.builder.append_basic_block("loop.body")
+        exit_block = self.builder.append_basic_block("loop.exit")
+        self.builder.branch(header)
+
+        self.builder.position_at_end(header)
+        induction = self.builder.phi(lower.type, "i")
+        induction.add_incoming(lower, preheader)
+        carried = []
+        for value in initial:
+            phi = self.builder.phi(value.type)
+            phi.add_incoming(value, preheader)
+            carried.append(phi)
+        self.builder.cbranch(self.builder.icmp_signed("<", induction, upper), body, exit_block)
+
+        self.builder.position_at_end(body)
+        block = op.body.block
+        self.values[block.args[0]] = induction
+        for arg, phi in zip(block.args[1:], carried):
+            self.values[arg] = phi
+        *body_ops, terminator = block.ops
+        for body_op in body_ops:
+            self.handler_for(body_op)(body_op)
+        latch = self.builder.block
+        for phi, value in zip(carried, terminator.operands):
+            phi.add_incoming(self.values[value], latch)
+        induction.add_incoming(self.builder.add(induction, step), latch)
+        self.builder.branch(header)
+
+        self.builder.position_at_end(exit_block)
+        for result, phi in zip(op.results, carried):
+            self.values[result] = phi
+
+
+def translate_module(module: ModuleOp, triple: str = "", data_layout: str = "") -> ir.Module:
+    """The LLVM module of every defined `func.func` in an L3 `module`."""
+    llvm_module = ir.Module(name="litho")
+    llvm_module.triple = triple
+    llvm_module.data_layout = data_layout
+    for op in module.ops:
+        if isinstance(op, func.FuncOp) and not op.is_declaration:
+            FunctionTranslation(llvm_module, op).translate()
+    return llvm_module

@@ -1,0 +1,65 @@
+"""The llvmlite JIT engine: compiles an LLVM module for the host CPU and calls into it.
+
+```python
+engine = JitEngine(llvm_module_text)
+kernel = engine.function("forward", argument_count=3)
+kernel(x_pointer, out_pointer, arena_pointer)   # the GIL is released during the call
+```
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+from collections.abc import Callable
+
+import llvmlite.binding as llvm
+
+OPTIMIZATION_LEVEL = 3
+
+
+@functools.cache
+def host_target_machine() -> llvm.TargetMachine:
+    """A target machine for this CPU, with all of its features, at -O3."""
+    llvm.initialize_native_target()
+    llvm.initialize_native_asmprinter()
+    target = llvm.Target.from_default_triple()
+    return target.create_target_machine(
+        cpu=llvm.get_host_cpu_name(),
+        features=llvm.get_host_cpu_features().flatten(),
+        opt=OPTIMIZATION_LEVEL,
+        codemodel="jitdefault",
+    )
+
+
+def optimize(module: llvm.ModuleRef, target_machine: llvm.TargetMachine) -> None:
+    """Run LLVM's standard -O3 pipeline (with loop and SLP vectorization) on `module`."""
+    options = llvm.create_pipeline_tuning_options(speed_level=OPTIMIZATION_LEVEL)
+    options.loop_vectorization = True
+    options.slp_vectorization = True
+    pass_builder = llvm.create_pass_builder(target_machine, options)
+    pass_builder.getModulePassManager().run(module, pass_builder)
+
+
+class JitEngine:
+    """Owns one compiled LLVM module; its functions live as long as the engine does."""
+
+    def __init__(self, llvm_ir: str):
+        target_machine = host_target_machine()
+        module = llvm.parse_assembly(llvm_ir)
+        module.triple = target_machine.triple
+        module.data_layout = str(target_machine.target_data)
+        module.verify()
+        optimize(module, target_machine)
+        self.optimized_ir = str(module)
+        self._engine = llvm.create_mcjit_compiler(module, target_machine)
+        self._engine.finalize_object()
+        self._engine.run_static_constructors()
+
+    def function(self, name: str, argument_count: int) -> Callable[..., None]:
+        """The native function `name` taking `argument_count` pointers and returning void."""
+        address = self._engine.get_function_address(name)
+        if not address:
+            raise KeyError(f"the compiled module has no function {name!r}")
+        signature = ctypes.CFUNCTYPE(None, *([ctypes.c_void_p] * argument_count))
+        return signature(address)
