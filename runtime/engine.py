@@ -19,10 +19,17 @@ OPTIMIZATION_LEVEL = 3
 
 
 @functools.cache
-def host_target_machine() -> llvm.TargetMachine:
-    """A target machine for this CPU, with all of its features, at -O3."""
+def _initialize_llvm() -> None:
     llvm.initialize_native_target()
     llvm.initialize_native_asmprinter()
+
+
+def host_target_machine() -> llvm.TargetMachine:
+    """A new target machine for this CPU, with all of its features, at -O3.
+
+    Each execution engine takes ownership of its target machine, so none is shared.
+    """
+    _initialize_llvm()
     target = llvm.Target.from_default_triple()
     return target.create_target_machine(
         cpu=llvm.get_host_cpu_name(),

@@ -1,0 +1,280 @@
+"""Importers of core-ATen ops into `litho_tensor`, one small function per op family.
+
+To support a new ATen op, add a function here decorated with
+`@register_importer(aten.<op>.<overload>)` that emits `litho_tensor` ops through
+`context.emit` and returns the resulting value.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Sequence
+
+import torch
+import torch.fx
+from xdsl.dialects.builtin import TensorType
+from xdsl.ir import SSAValue
+
+from litho.compiler.errors import LithoError
+from litho.compiler.importer import (
+    ImportContext,
+    computation_type,
+    describe,
+    register_importer,
+)
+from litho.dialects import tensor as lt
+
+aten = torch.ops.aten
+
+_BINARY = {
+    aten.add.Tensor: lt.AddOp,
+    aten.add.Scalar: lt.AddOp,
+    aten.sub.Tensor: lt.SubOp,
+    aten.sub.Scalar: lt.SubOp,
+    aten.mul.Tensor: lt.MulOp,
+    aten.mul.Scalar: lt.MulOp,
+    aten.div.Tensor: lt.DivOp,
+    aten.div.Scalar: lt.DivOp,
+    aten.maximum.default: lt.MaxOp,
+    aten.minimum.default: lt.MinOp,
+}
+
+_UNARY = {
+    aten.neg.default: lt.NegOp,
+    aten.exp.default: lt.ExpOp,
+    aten.log.default: lt.LogOp,
+    aten.tanh.default: lt.TanhOp,
+    aten.sqrt.default: lt.SqrtOp,
+    aten.rsqrt.default: lt.RsqrtOp,
+    aten.erf.default: lt.ErfOp,
+    aten.sigmoid.default: lt.SigmoidOp,
+    aten.relu.default: lt.ReluOp,
+}
+
+_COMPARISONS = {
+    aten.eq: "eq",
+    aten.ne: "ne",
+    aten.lt: "lt",
+    aten.le: "le",
+    aten.gt: "gt",
+    aten.ge: "ge",
+}
+
+
+def _value(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    return context.values[node]
+
+
+@register_importer(*_BINARY)
+def import_binary(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    lhs_arg, rhs_arg = node.args[:2]
+    if node.kwargs.get("rounding_mode") is not None:
+        raise LithoError(f"{describe(node)}: rounding_mode is not supported")
+    element_type = context.result_type(node).get_element_type()
+    lhs, rhs = context.operands([lhs_arg, rhs_arg], element_type)
+    alpha = node.kwargs.get("alpha", 1)
+    if alpha != 1:
+        rhs = context.emit(lt.MulOp(rhs, context.operand(alpha, element_type))).result
+    return context.emit(_BINARY[node.target](lhs, rhs)).result
+
+
+@register_importer(*_UNARY)
+def import_unary(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    element_type = context.result_type(node).get_element_type()
+    (operand,) = context.operands(node.args[:1], element_type)
+    return context.emit(_UNARY[node.target](operand)).result
+
+
+@register_importer(aten.gelu.default)
+def import_gelu(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    approximate = node.kwargs.get("approximate", "none")
+    return context.emit(lt.GeluOp(_value(context, node.args[0]), approximate)).result
+
+
+@register_importer(aten.pow.Tensor_Scalar)
+def import_pow(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    base, exponent = node.args
+    value = context.operand(base, context.result_type(node).get_element_type())
+    if exponent == 2:
+        return context.emit(lt.MulOp(value, value)).result
+    if exponent == 0.5:
+        return context.emit(lt.SqrtOp(value)).result
+    if exponent == -0.5:
+        return context.emit(lt.RsqrtOp(value)).result
+    if exponent == 1:
+        return value
+    raise LithoError(f"{describe(node)}: pow with exponent {exponent} is not supported")
+
+
+def _register_comparisons() -> None:
+    for packet, predicate in _COMPARISONS.items():
+
+        def import_comparison(context: ImportContext, node: torch.fx.Node, predicate=predicate):
+            element_type = computation_type(node, node.args[:2])
+            lhs, rhs = context.operands(node.args[:2], element_type)
+            return context.emit(lt.CmpOp(predicate, lhs, rhs)).result
+
+        register_importer(packet.Tensor, packet.Scalar)(import_comparison)
+
+
+_register_comparisons()
+
+
+@register_importer(aten.where.self)
+def import_where(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    condition = _value(context, node.args[0])
+    element_type = context.result_type(node).get_element_type()
+    lhs, rhs = context.operands(node.args[1:3], element_type)
+    return context.emit(lt.WhereOp(condition, lhs, rhs)).result
+
+
+@register_importer(aten._to_copy.default, aten.clone.default, aten.alias.default)
+def import_copy(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    element_type = context.result_type(node).get_element_type()
+    return context.cast(_value(context, node.args[0]), element_type)
+
+
+@register_importer(
+    aten.view.default,
+    aten.reshape.default,
+    aten._unsafe_view.default,
+    aten.unsqueeze.default,
+    aten.squeeze.dim,
+    aten.squeeze.dims,
+    aten.squeeze.default,
+)
+def import_reshape(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    value = _value(context, node.args[0])
+    result_type = context.result_type(node)
+    if result_type == value.type:
+        return value
+    return context.emit(lt.ReshapeOp(value, result_type)).result
+
+
+@register_importer(aten.expand.default)
+def import_expand(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    value = _value(context, node.args[0])
+    result_type = context.result_type(node)
+    if result_type == value.type:
+        return value
+    return context.emit(lt.BroadcastOp(value, result_type)).result
+
+
+@register_importer(aten.permute.default)
+def import_permute(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    value = _value(context, node.args[0])
+    rank = value.type.get_num_dims()
+    dims = [dim % rank for dim in node.args[1]]
+    return context.emit(lt.PermuteOp(value, dims)).result
+
+
+def _transpose(context: ImportContext, value: SSAValue, first: int, second: int) -> SSAValue:
+    rank = value.type.get_num_dims()
+    dims = list(range(rank))
+    if rank < 2:
+        return value
+    first, second = first % rank, second % rank
+    dims[first], dims[second] = dims[second], dims[first]
+    return context.emit(lt.PermuteOp(value, dims)).result
+
+
+@register_importer(aten.t.default, aten.transpose.int)
+def import_transpose(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    first, second = node.args[1:3] if len(node.args) == 3 else (0, 1)
+    return _transpose(context, _value(context, node.args[0]), first, second)
+
+
+@register_importer(aten.mm.default, aten.bmm.default, aten.matmul.default)
+def import_matmul(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    lhs, rhs = (_value(context, argument) for argument in node.args[:2])
+    if lhs.type.get_num_dims() < 2 or rhs.type.get_num_dims() < 2:
+        raise LithoError(f"{describe(node)}: matmul of a 1-d operand is not supported")
+    return context.emit(lt.MatmulOp(lhs, rhs)).result
+
+
+@register_importer(aten.addmm.default)
+def import_addmm(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    bias, lhs, rhs = (_value(context, argument) for argument in node.args[:3])
+    element_type = context.result_type(node).get_element_type()
+    product = context.emit(lt.MatmulOp(lhs, rhs)).result
+    alpha, beta = node.kwargs.get("alpha", 1), node.kwargs.get("beta", 1)
+    if alpha != 1:
+        product = context.emit(lt.MulOp(product, context.operand(alpha, element_type))).result
+    if beta != 1:
+        bias = context.emit(lt.MulOp(bias, context.operand(beta, element_type))).result
+    return context.emit(lt.AddOp(product, bias)).result
+
+
+def _argument(node: torch.fx.Node, index: int, name: str, default=None):
+    """The argument at `index` of `node`'s schema, passed by position or by `name`."""
+    if len(node.args) > index:
+        return node.args[index]
+    return node.kwargs.get(name, default)
+
+
+def _reduction_dims(rank: int, dims: Sequence[int] | None) -> list[int]:
+    if dims is None or len(dims) == 0:
+        return list(range(rank))
+    return [dim % rank if rank else 0 for dim in dims]
+
+
+def _reduce(context: ImportContext, node: torch.fx.Node, op_type: type) -> SSAValue:
+    element_type = context.result_type(node).get_element_type()
+    value = context.cast(_value(context, node.args[0]), element_type)
+    dims = _reduction_dims(value.type.get_num_dims(), _argument(node, 1, "dim"))
+    keepdim = bool(_argument(node, 2, "keepdim", False))
+    return context.emit(op_type(value, dims, keepdim)).result
+
+
+@register_importer(aten.sum.dim_IntList, aten.sum.default)
+def import_sum(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    return _reduce(context, node, lt.ReduceSumOp)
+
+
+@register_importer(aten.mean.dim)
+def import_mean(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    return _reduce(context, node, lt.ReduceMeanOp)
+
+
+@register_importer(aten.amax.default)
+def import_amax(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    return _reduce(context, node, lt.ReduceMaxOp)
+
+
+def _variance_and_mean(
+    context: ImportContext, node: torch.fx.Node
+) -> tuple[SSAValue, SSAValue]:
+    value = _value(context, node.args[0])
+    dims = _reduction_dims(value.type.get_num_dims(), _argument(node, 1, "dim"))
+    correction = node.kwargs.get("correction", 1)
+    keepdim = bool(node.kwargs.get("keepdim", False))
+    mean_kept = context.emit(lt.ReduceMeanOp(value, dims, keepdim=True)).result
+    centered = context.emit(lt.SubOp(value, mean_kept)).result
+    squares = context.emit(lt.MulOp(centered, centered)).result
+    total = context.emit(lt.ReduceSumOp(squares, dims, keepdim)).result
+    count = math.prod(value.type.get_shape()[dim] for dim in dims)
+    element_type = value.type.get_element_type()
+    divisor = context.operand(max(count - correction, 0), element_type)
+    variance = context.emit(lt.DivOp(total, divisor)).result
+    mean = mean_kept
+    if not keepdim:
+        result_type = TensorType(element_type, variance.type.get_shape())
+        mean = context.emit(lt.ReshapeOp(mean_kept, result_type)).result
+    return variance, mean
+
+
+@register_importer(aten.var_mean.correction)
+def import_var_mean(context: ImportContext, node: torch.fx.Node) -> tuple[SSAValue, SSAValue]:
+    return _variance_and_mean(context, node)
+
+
+@register_importer(aten.var.correction)
+def import_var(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    return _variance_and_mean(context, node)[0]
+
+
+@register_importer(operator.getitem)
+def import_getitem(context: ImportContext, node: torch.fx.Node):
+    produced, index = node.args
+    return context.values[produced][index]

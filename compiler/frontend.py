@@ -1,0 +1,93 @@
+"""Capture (L0): a torch model and example inputs to a core-ATen graph, then L1 import.
+
+Capture uses `torch.export` and `run_decompositions` with torch's core-ATen table plus
+the decompositions litho relies on (layer norm, softmax, GELU are kept as their
+elementwise and reduction parts). Parameters, buffers and lifted constants become
+arguments of the imported function ahead of the user inputs, in the graph's order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+import torch.utils._pytree as pytree
+from torch._decomp import get_decompositions
+from torch.export import ExportedProgram
+from torch.export.graph_signature import InputKind
+from xdsl.dialects.builtin import ModuleOp
+
+import litho.compiler.aten_importers  # noqa: F401  (fills the importer registry)
+from litho.compiler.errors import CaptureError, LithoError
+from litho.compiler.importer import import_graph
+
+aten = torch.ops.aten
+
+EXTRA_DECOMPOSITIONS = [
+    aten.native_layer_norm,
+    aten._softmax,
+    aten._log_softmax,
+    aten.gelu,
+    aten.linear,
+    aten.silu,
+    aten.hardtanh,
+]
+
+
+@dataclass(frozen=True)
+class CapturedModel:
+    """A model's graph imported to L1, and where each function argument comes from.
+
+    `arguments[i]` is either a tensor the model owns (parameter, buffer, constant) or the
+    position of a user input; `output_spec` rebuilds the model's output structure.
+    """
+
+    module: ModuleOp
+    arguments: tuple[torch.Tensor | int, ...]
+    input_count: int
+    output_spec: pytree.TreeSpec
+
+
+def capture(model: torch.nn.Module, inputs: Sequence[torch.Tensor]) -> ExportedProgram:
+    """The core-ATen ExportedProgram of `model` on example `inputs`."""
+    try:
+        program = torch.export.export(model, tuple(inputs))
+    except Exception as error:
+        raise CaptureError(
+            f"torch.export could not capture {type(model).__name__}: {error}"
+        ) from error
+    table = torch.export.default_decompositions()
+    table.update(get_decompositions(EXTRA_DECOMPOSITIONS))
+    return program.run_decompositions(table)
+
+
+def argument_sources(program: ExportedProgram) -> list[torch.Tensor | int]:
+    """For each graph input: the tensor the model owns, or the index of the user input."""
+    sources: list[torch.Tensor | int] = []
+    user_index = 0
+    for spec in program.graph_signature.input_specs:
+        if spec.kind == InputKind.USER_INPUT:
+            sources.append(user_index)
+            user_index += 1
+        elif spec.kind in (InputKind.PARAMETER, InputKind.BUFFER):
+            owned = program.state_dict.get(spec.target)
+            sources.append((owned if owned is not None else program.constants[spec.target]).detach())
+        elif spec.kind == InputKind.CONSTANT_TENSOR:
+            sources.append(program.constants[spec.target].detach())
+        else:
+            raise LithoError(f"input {spec.arg.name} of kind {spec.kind.name} is not supported")
+    return sources
+
+
+def import_model(model: torch.nn.Module, inputs: Sequence[torch.Tensor]) -> CapturedModel:
+    """Capture `model` on `inputs` and import it to a `litho_tensor` module."""
+    program = capture(model, inputs)
+    function = import_graph(program.graph_module.graph)
+    sources = argument_sources(program)
+    return CapturedModel(
+        ModuleOp([function]),
+        tuple(sources),
+        input_count=sum(isinstance(source, int) for source in sources),
+        output_spec=program.call_spec.out_spec,
+    )

@@ -1,0 +1,109 @@
+"""The stages of compilation from L1 to L3, each a pass pipeline spec, and their runner.
+
+| stage      | level after it | pipeline                                            |
+| ---------- | -------------- | --------------------------------------------------- |
+| graph      | L1             | cse, dce                                            |
+| fuse       | L2             | convert-litho-tensor-to-linalg                      |
+| bufferize  | L3 (buffers)   | litho-bufferize                                     |
+| schedule   | L3 (loops)     | convert-linalg-to-loops, lower-affine, memory plan  |
+
+Capture and import come before (compiler/frontend.py); codegen after
+(lowering/translate_to_llvm.py and runtime/engine.py). The IR is verified after every
+pass; with `dump_ir` set, it is written there after every pass too.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.passes import ModulePass, PassPipeline
+from xdsl.utils.exceptions import DiagnosticException
+
+from litho.compiler.errors import CompilationError
+from litho.compiler.options import Options
+from litho.compiler.universe import all_passes, litho_context
+
+STAGES: tuple[tuple[str, str], ...] = (
+    ("graph", "cse,dce"),
+    ("fuse", "convert-litho-tensor-to-linalg"),
+    ("bufferize", "litho-bufferize"),
+    ("schedule", "convert-linalg-to-loops,lower-affine,litho-memory-plan"),
+)
+
+
+@dataclass
+class CompileReport:
+    """What one compilation did: op counts per level and time per pass and stage."""
+
+    op_counts: dict[str, int] = field(default_factory=dict)
+    pass_times: dict[str, float] = field(default_factory=dict)
+    stage_times: dict[str, float] = field(default_factory=dict)
+
+
+def count_ops(module: ModuleOp) -> int:
+    """Ops in `module`, not counting the module itself."""
+    return sum(1 for _ in module.walk()) - 1
+
+
+def op_histogram(module: ModuleOp) -> Counter[str]:
+    return Counter(op.name for op in module.walk() if op is not module)
+
+
+class StageRunner:
+    """Runs the stage table over a module, verifying, timing and dumping as asked."""
+
+    def __init__(self, options: Options, report: CompileReport, name: str = "forward"):
+        self.options = options
+        self.report = report
+        self.context = litho_context()
+        self.dump_index = 0
+        self.dump_folder = Path(options.dump_ir) if options.dump_ir else None
+        self.name = name
+
+    def dump(self, label: str, text: str, suffix: str = "mlir") -> None:
+        if self.dump_folder is None:
+            return
+        self.dump_folder.mkdir(parents=True, exist_ok=True)
+        path = self.dump_folder / f"{self.name}.{self.dump_index:02d}.{label}.{suffix}"
+        path.write_text(text)
+        self.dump_index += 1
+
+    def run(self, module: ModuleOp) -> ModuleOp:
+        self.report.op_counts["L1 litho_tensor"] = count_ops(module)
+        self.dump("import", str(module))
+        for stage, spec in STAGES:
+            start = time.perf_counter()
+            for compiler_pass in PassPipeline.parse_spec(all_passes(), spec).passes:
+                self.run_pass(stage, compiler_pass, module)
+            self.report.stage_times[stage] = time.perf_counter() - start
+            self.report.op_counts[_LEVEL_NAMES[stage]] = count_ops(module)
+        return module
+
+    def run_pass(self, stage: str, compiler_pass: ModulePass, module: ModuleOp) -> None:
+        start = time.perf_counter()
+        try:
+            compiler_pass.apply(self.context, module)
+            if self.options.verify:
+                module.verify()
+        except DiagnosticException as error:
+            raise CompilationError(
+                f"stage {stage}, pass {compiler_pass.name} failed: {error}\n"
+                f"Reproduce with: litho-opt <input.mlir> -p {compiler_pass.name} "
+                "(set LITHO_DUMP_IR=DIR to get the input)"
+            ) from error
+        self.report.pass_times[compiler_pass.name] = (
+            self.report.pass_times.get(compiler_pass.name, 0.0) + time.perf_counter() - start
+        )
+        self.dump(compiler_pass.name, str(module))
+
+
+_LEVEL_NAMES = {
+    "graph": "L1 litho_tensor",
+    "fuse": "L2 linalg",
+    "bufferize": "L3 buffers",
+    "schedule": "L3 loops",
+}

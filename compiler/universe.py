@@ -1,0 +1,83 @@
+"""litho's dialects, passes and targets, as xDSL sees them.
+
+`LITHO_UNIVERSE` is registered under the `xdsl.universe` entry point, so plain `xdsl-opt`
+knows litho too. `litho_context()` gives a Context with every dialect litho's levels use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import IO
+
+from xdsl.context import Context
+from xdsl.dialects import get_all_dialects
+from xdsl.ir import Dialect
+from xdsl.passes import ModulePass
+from xdsl.transforms import get_all_passes
+from xdsl.universe import Universe
+from xdsl.utils.target import Target
+
+
+def _litho_tensor() -> Dialect:
+    from litho.dialects.tensor import LithoTensorDialect
+
+    return LithoTensorDialect
+
+
+def _convert_litho_tensor_to_linalg() -> type[ModulePass]:
+    from litho.lowering.convert_litho_tensor_to_linalg import ConvertLithoTensorToLinalgPass
+
+    return ConvertLithoTensorToLinalgPass
+
+
+def _litho_bufferize() -> type[ModulePass]:
+    from litho.lowering.litho_bufferize import LithoBufferizePass
+
+    return LithoBufferizePass
+
+
+def _litho_memory_plan() -> type[ModulePass]:
+    from litho.lowering.litho_memory_plan import LithoMemoryPlanPass
+
+    return LithoMemoryPlanPass
+
+
+@dataclass(frozen=True)
+class LLVMIRTarget(Target):
+    """`-t litho-llvm`: print the LLVM IR that litho generates for an L3 module."""
+
+    name = "litho-llvm"
+
+    def emit(self, ctx: Context, module, output: IO[str]) -> None:
+        from litho.lowering.translate_to_llvm import translate_module
+
+        print(translate_module(module), file=output)
+
+
+LITHO_DIALECTS: dict[str, Callable[[], Dialect]] = {"litho_tensor": _litho_tensor}
+
+LITHO_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
+    "convert-litho-tensor-to-linalg": _convert_litho_tensor_to_linalg,
+    "litho-bufferize": _litho_bufferize,
+    "litho-memory-plan": _litho_memory_plan,
+}
+
+LITHO_UNIVERSE = Universe(
+    all_dialects=LITHO_DIALECTS,
+    all_passes=LITHO_PASSES,
+    all_targets={"litho-llvm": lambda: LLVMIRTarget},
+)
+
+
+def all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
+    """xDSL's passes and litho's, by name."""
+    return {**get_all_passes(), **LITHO_PASSES}
+
+
+def litho_context() -> Context:
+    """A Context that knows every dialect of xDSL and of litho (loaded on demand)."""
+    context = Context(allow_unregistered=False)
+    for name, factory in {**get_all_dialects(), **LITHO_DIALECTS}.items():
+        context.register_dialect(name, factory)
+    return context
