@@ -13,9 +13,6 @@ from collections.abc import Sequence
 
 import torch
 import torch.fx
-from xdsl.dialects.builtin import TensorType
-from xdsl.ir import SSAValue
-
 from litho.compiler.errors import LithoError
 from litho.compiler.importer import (
     ImportContext,
@@ -24,6 +21,8 @@ from litho.compiler.importer import (
     register_importer,
 )
 from litho.dialects import tensor as lt
+from xdsl.dialects.builtin import TensorType
+from xdsl.ir import SSAValue
 
 aten = torch.ops.aten
 

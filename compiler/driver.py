@@ -16,8 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
-from xdsl.dialects.builtin import MemRefType
-
 from litho.compiler.errors import LithoError
 from litho.compiler.frontend import import_model
 from litho.compiler.importer import check_supported_dtype, torch_dtype_of
@@ -28,6 +26,7 @@ from litho.lowering.litho_memory_plan import ARENA_SIZE_ATTRIBUTE
 from litho.lowering.translate_to_llvm import translate_module
 from litho.runtime.compiled import CompiledFunction, TensorSpec, check_tensor
 from litho.runtime.engine import JitEngine
+from xdsl.dialects.builtin import MemRefType
 
 Signature = tuple[tuple[tuple[int, ...], torch.dtype], ...]
 

@@ -11,16 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import litho.compiler.aten_importers  # noqa: F401  (fills the importer registry)
 import torch
 import torch.utils._pytree as pytree
+from litho.compiler.errors import CaptureError, LithoError
+from litho.compiler.importer import import_graph
 from torch._decomp import get_decompositions
 from torch.export import ExportedProgram
 from torch.export.graph_signature import InputKind
 from xdsl.dialects.builtin import ModuleOp
-
-import litho.compiler.aten_importers  # noqa: F401  (fills the importer registry)
-from litho.compiler.errors import CaptureError, LithoError
-from litho.compiler.importer import import_graph
 
 aten = torch.ops.aten
 
@@ -72,7 +71,9 @@ def argument_sources(program: ExportedProgram) -> list[torch.Tensor | int]:
             user_index += 1
         elif spec.kind in (InputKind.PARAMETER, InputKind.BUFFER):
             owned = program.state_dict.get(spec.target)
-            sources.append((owned if owned is not None else program.constants[spec.target]).detach())
+            if owned is None:
+                owned = program.constants[spec.target]
+            sources.append(owned.detach())
         elif spec.kind == InputKind.CONSTANT_TENSOR:
             sources.append(program.constants[spec.target].detach())
         else:

@@ -18,6 +18,8 @@ from typing import Any
 
 import torch
 import torch.fx
+from litho.compiler.errors import LithoError, UnsupportedOpsError
+from litho.dialects import tensor as lt
 from xdsl.dialects import func
 from xdsl.dialects.builtin import (
     Float32Type,
@@ -32,9 +34,6 @@ from xdsl.dialects.builtin import (
     i64,
 )
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
-
-from litho.compiler.errors import LithoError, UnsupportedOpsError
-from litho.dialects import tensor as lt
 
 LOCATION_ATTRIBUTE = "litho.loc"
 

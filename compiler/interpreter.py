@@ -16,8 +16,15 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from xdsl.dialects import arith, func, linalg, math, memref, tensor
+from litho.dialects.tensor_interpreter import (
+    LithoTensorFunctions,
+    cast_array,
+    erf,
+    numpy_dtype,
+)
+from xdsl.dialects import arith, func, math, memref, tensor
 from xdsl.dialects.builtin import MemRefType, ModuleOp
+from xdsl.dialects.linalg import ops as linalg
 from xdsl.interpreter import (
     Interpreter,
     InterpreterFunctions,
@@ -29,13 +36,6 @@ from xdsl.interpreter import (
 from xdsl.interpreters.affine import AffineFunctions
 from xdsl.interpreters.func import FuncFunctions
 from xdsl.interpreters.scf import ScfFunctions
-
-from litho.dialects.tensor_interpreter import (
-    LithoTensorFunctions,
-    cast_array,
-    erf,
-    numpy_dtype,
-)
 
 _CMPF = {
     "oeq": np.equal,
@@ -159,10 +159,6 @@ class UpstreamFunctions(InterpreterFunctions):
     def run_generic(self, interpreter: Interpreter, op: linalg.GenericOp, args: tuple):
         outputs = run_generic(interpreter, op, args)
         return tuple(outputs) if op.res else ()
-
-    @impl(linalg.IndexOp)
-    def run_index(self, interpreter: Interpreter, op: linalg.IndexOp, args: tuple):
-        return (interpreter.get_values((op,))[0],)
 
     @impl_terminator(linalg.YieldOp)
     def run_yield(self, interpreter: Interpreter, op: linalg.YieldOp, args: tuple):

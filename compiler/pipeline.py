@@ -19,13 +19,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xdsl.dialects.builtin import ModuleOp
-from xdsl.passes import ModulePass, PassPipeline
-from xdsl.utils.exceptions import DiagnosticException
-
 from litho.compiler.errors import CompilationError
 from litho.compiler.options import Options
 from litho.compiler.universe import all_passes, litho_context
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.passes import ModulePass, PassPipeline
+from xdsl.utils.exceptions import DiagnosticException
 
 STAGES: tuple[tuple[str, str], ...] = (
     ("graph", "cse,dce"),

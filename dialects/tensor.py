@@ -614,7 +614,8 @@ class ReduceSumOp(ReductionOp):
     """Sum over `dims`.
 
     ```mlir
-    %s = litho_tensor.reduce_sum %x {dims = array<i64: 1>, keepdim} : tensor<2x3xf32> -> tensor<2x1xf32>
+    %s = litho_tensor.reduce_sum %x {dims = array<i64: 1>, keepdim}
+        : tensor<2x3xf32> -> tensor<2x1xf32>
     ```
     """
 

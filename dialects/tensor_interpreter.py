@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 import numpy as np
+from litho.dialects import tensor as lt
 from xdsl.dialects.builtin import (
     DenseIntOrFPElementsAttr,
     Float16Type,
@@ -21,8 +22,6 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_impls
 from xdsl.ir import Attribute
-
-from litho.dialects import tensor as lt
 
 _erf = np.frompyfunc(math.erf, 1, 1)
 

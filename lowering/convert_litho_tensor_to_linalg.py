@@ -28,9 +28,12 @@ import math as pymath
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from litho.dialects import tensor as lt
+from litho.dialects.tensor_interpreter import dense_to_numpy
+from litho.lowering.legality import check_no_ops_of_dialect
 from xdsl.builder import ImplicitBuilder
 from xdsl.context import Context
-from xdsl.dialects import arith, linalg, math, tensor
+from xdsl.dialects import arith, math, tensor
 from xdsl.dialects.builtin import (
     AffineMapAttr,
     AnyFloat,
@@ -40,6 +43,8 @@ from xdsl.dialects.builtin import (
     ModuleOp,
     TensorType,
 )
+from xdsl.dialects.linalg import attrs as linalg_attrs
+from xdsl.dialects.linalg import ops as linalg
 from xdsl.ir import Attribute, Block, Region, SSAValue
 from xdsl.ir.affine import AffineExpr, AffineMap
 from xdsl.passes import ModulePass
@@ -51,10 +56,6 @@ from xdsl.pattern_rewriter import (
     op_type_rewrite_pattern,
 )
 from xdsl.utils.exceptions import PassFailedException
-
-from litho.dialects import tensor as lt
-from litho.dialects.tensor_interpreter import dense_to_numpy
-from litho.lowering.legality import check_no_ops_of_dialect
 
 BodyBuilder = Callable[[Sequence[SSAValue]], SSAValue]
 
@@ -112,7 +113,7 @@ def build_generic(
     with ImplicitBuilder(block):
         linalg.YieldOp(body(block.args))
     maps = [AffineMapAttr(indexing) for indexing in (*input_maps, output_map)]
-    kinds = [linalg.IteratorTypeAttr(linalg.IteratorType(kind)) for kind in iterators]
+    kinds = [linalg_attrs.IteratorTypeAttr(linalg_attrs.IteratorType(kind)) for kind in iterators]
     return linalg.GenericOp(inputs, [init], Region(block), maps, kinds, [init.type])
 
 

@@ -21,16 +21,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from litho.lowering.legality import check_no_ops_of_dialect
 from xdsl.context import Context
-from xdsl.dialects import func, linalg, memref, tensor
+from xdsl.dialects import func, memref, tensor
 from xdsl.dialects.builtin import AffineMapAttr, MemRefType, ModuleOp, TensorType
+from xdsl.dialects.linalg import attrs as linalg_attrs
+from xdsl.dialects.linalg import ops as linalg
 from xdsl.ir import Block, Operation, Region, SSAValue
 from xdsl.ir.affine import AffineMap
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
 from xdsl.utils.exceptions import PassFailedException
-
-from litho.lowering.legality import check_no_ops_of_dialect
 
 
 def memref_type_of(tensor_type: TensorType) -> MemRefType:
@@ -43,7 +44,7 @@ def copy_generic(source: SSAValue, destination: SSAValue) -> linalg.GenericOp:
     identity = AffineMapAttr(AffineMap.identity(rank))
     block = Block(arg_types=[source.type.get_element_type()] * 2)
     block.add_op(linalg.YieldOp(block.args[0]))
-    parallel = [linalg.IteratorTypeAttr.parallel()] * rank
+    parallel = [linalg_attrs.IteratorTypeAttr.parallel()] * rank
     return linalg.GenericOp(
         [source], [destination], Region(block), [identity, identity], parallel
     )

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from litho.compiler.errors import CompilationError
+from litho.lowering.convert_litho_tensor_to_linalg import row_major_strides
+from litho.lowering.litho_memory_plan import OFFSET_ATTRIBUTE
 from llvmlite import ir
 from xdsl.dialects import arith, func, math, memref, scf
 from xdsl.dialects.builtin import (
@@ -26,10 +29,6 @@ from xdsl.dialects.builtin import (
     ModuleOp,
 )
 from xdsl.ir import Attribute, Block, Operation, SSAValue
-
-from litho.compiler.errors import CompilationError
-from litho.lowering.convert_litho_tensor_to_linalg import row_major_strides
-from litho.lowering.litho_memory_plan import OFFSET_ATTRIBUTE
 
 ARENA_ARGUMENT = "arena"
 
@@ -137,7 +136,8 @@ class FunctionTranslation:
         llvm_function.args[-1].name = ARENA_ARGUMENT
         self.arena = llvm_function.args[-1]
         self.builder = ir.IRBuilder(llvm_function.append_basic_block("entry"))
-        for arg, llvm_arg in zip(self.function.body.block.args, llvm_function.args):
+        buffers = llvm_function.args[:-1]
+        for arg, llvm_arg in zip(self.function.body.block.args, buffers, strict=True):
             self.values[arg] = llvm_arg
         self.translate_block(self.function.body.block)
         return llvm_function
@@ -245,7 +245,7 @@ class FunctionTranslation:
     def element_pointer(self, buffer: SSAValue, indices: Sequence[SSAValue]) -> ir.Value:
         index_type = ir.IntType(64)
         linear: ir.Value = ir.Constant(index_type, 0)
-        for index, stride in zip(indices, row_major_strides(buffer.type.get_shape())):
+        for index, stride in zip(indices, row_major_strides(buffer.type.get_shape()), strict=True):
             term = self.builder.mul(self.values[index], ir.Constant(index_type, stride))
             linear = self.builder.add(linear, term)
         return self.builder.gep(self.values[buffer], [linear], inbounds=True)
@@ -280,19 +280,19 @@ class FunctionTranslation:
         self.builder.position_at_end(body)
         block = op.body.block
         self.values[block.args[0]] = induction
-        for arg, phi in zip(block.args[1:], carried):
+        for arg, phi in zip(block.args[1:], carried, strict=True):
             self.values[arg] = phi
         *body_ops, terminator = block.ops
         for body_op in body_ops:
             self.handler_for(body_op)(body_op)
         latch = self.builder.block
-        for phi, value in zip(carried, terminator.operands):
+        for phi, value in zip(carried, terminator.operands, strict=True):
             phi.add_incoming(self.values[value], latch)
         induction.add_incoming(self.builder.add(induction, step), latch)
         self.builder.branch(header)
 
         self.builder.position_at_end(exit_block)
-        for result, phi in zip(op.results, carried):
+        for result, phi in zip(op.results, carried, strict=True):
             self.values[result] = phi
 
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import torch
 import torch.utils._pytree as pytree
-
 from litho.compiler.errors import InputMismatchError
 from litho.runtime.engine import JitEngine
 
