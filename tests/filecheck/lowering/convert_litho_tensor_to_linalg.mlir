@@ -1,0 +1,47 @@
+// RUN: litho-opt %s -p convert-litho-tensor-to-linalg | filecheck %s
+
+// CHECK-LABEL: func.func @broadcast_add
+func.func @broadcast_add(%a: tensor<3x4xf32>, %b: tensor<4xf32>) -> tensor<3x4xf32> {
+  // CHECK: %[[E:.*]] = tensor.empty() : tensor<3x4xf32>
+  // CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+  // CHECK-SAME: outs(%[[E]] : tensor<3x4xf32>)
+  // CHECK: arith.addf
+  // CHECK-NOT: litho_tensor
+  %0 = litho_tensor.add %a, %b : (tensor<3x4xf32>, tensor<4xf32>) -> tensor<3x4xf32>
+  func.return %0 : tensor<3x4xf32>
+}
+
+// CHECK-LABEL: func.func @matmul
+func.func @matmul(%a: tensor<2x3xf32>, %b: tensor<3x5xf32>) -> tensor<2x5xf32> {
+  // CHECK: arith.constant 0.000000e+00 : f32
+  // CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d2)>], iterator_types = ["parallel", "reduction", "parallel"]}
+  // CHECK: arith.mulf
+  // CHECK: arith.addf
+  %0 = litho_tensor.matmul %a, %b : (tensor<2x3xf32>, tensor<3x5xf32>) -> tensor<2x5xf32>
+  func.return %0 : tensor<2x5xf32>
+}
+
+// CHECK-LABEL: func.func @reshape_and_permute
+func.func @reshape_and_permute(%a: tensor<2x6xf32>) -> tensor<4x3xf32> {
+  // CHECK: affine_map<(d0, d1) -> (d1, d0)>
+  %t = litho_tensor.permute %a {dims = array<i64: 1, 0>} : tensor<2x6xf32> -> tensor<6x2xf32>
+  // CHECK: affine_map<(d0, d1) -> ((((d0 * 3) + d1) floordiv 2), (((d0 * 3) + d1) mod 2))>
+  %r = litho_tensor.reshape %t : tensor<6x2xf32> -> tensor<4x3xf32>
+  func.return %r : tensor<4x3xf32>
+}
+
+// CHECK-LABEL: func.func @reduce_max
+func.func @reduce_max(%a: tensor<2x6xf32>) -> tensor<2x1xf32> {
+  // CHECK: arith.constant 0xff800000 : f32
+  // CHECK: iterator_types = ["parallel", "reduction"]
+  // CHECK: arith.maximumf
+  %m = litho_tensor.reduce_max %a {dims = array<i64: 1>, keepdim} : tensor<2x6xf32> -> tensor<2x1xf32>
+  func.return %m : tensor<2x1xf32>
+}
+
+// CHECK-LABEL: func.func @gelu_exact
+func.func @gelu_exact(%a: tensor<4xf32>) -> tensor<4xf32> {
+  // CHECK: math.erf
+  %g = litho_tensor.gelu %a : tensor<4xf32>
+  func.return %g : tensor<4xf32>
+}
