@@ -273,6 +273,12 @@ def import_var(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     return _variance_and_mean(context, node)[0]
 
 
+@register_importer(aten._assert_tensor_metadata.default)
+def import_metadata_assertion(context: ImportContext, node: torch.fx.Node) -> None:
+    """Shapes and dtypes are static and checked by the verifier: nothing to emit."""
+    return None
+
+
 @register_importer(operator.getitem)
 def import_getitem(context: ImportContext, node: torch.fx.Node):
     produced, index = node.args

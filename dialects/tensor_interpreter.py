@@ -47,7 +47,7 @@ def numpy_dtype(element_type: Attribute) -> np.dtype:
 def erf(x: Any) -> Any:
     """The Gauss error function on numpy arrays or scalars, keeping the dtype."""
     x = np.asarray(x)
-    return _erf(x).astype(x.dtype)
+    return np.asarray(_erf(x)).astype(x.dtype)
 
 
 def gelu(x: np.ndarray, approximate: str) -> np.ndarray:

@@ -129,7 +129,7 @@ def fill(rewriter: PatternRewriter, result_type: TensorType, value: float) -> SS
         ["parallel"] * result_type.get_num_dims(),
         lambda args: scalar_constant(value, element_type),
     )
-    rewriter.insert_op((empty, generic))
+    rewriter.insert((empty, generic))
     return generic.res[0]
 
 
@@ -154,7 +154,7 @@ def elementwise(
         ["parallel"] * len(output_shape),
         body,
     )
-    rewriter.replace_op(op, (empty, generic))
+    rewriter.replace(op, (empty, generic))
 
 
 def _is_float(value: SSAValue) -> bool:
@@ -324,7 +324,7 @@ class ConstantPattern(RewritePattern):
         value = values.flat[0].item() if values.size else 0
         result = fill(rewriter, op.result.type, value)
         rewriter.replace_all_uses_with(op.result, result)
-        rewriter.erase_op(op)
+        rewriter.erase(op)
 
 
 class MatmulPattern(RewritePattern):
@@ -353,7 +353,7 @@ class MatmulPattern(RewritePattern):
             ["parallel"] * batch_rank + ["parallel", "reduction", "parallel"],
             lambda args: arith.AddfOp(args[2], arith.MulfOp(args[0], args[1])).result,
         )
-        rewriter.replace_op(op, generic)
+        rewriter.replace(op, generic)
 
 
 @dataclass(frozen=True)
@@ -395,17 +395,17 @@ class ReductionPattern(RewritePattern):
             ["reduction" if i in dims else "parallel" for i in range(rank)],
             lambda args: scalar_op(args[0], args[1]).result,
         )
-        rewriter.insert_op(generic)
+        rewriter.insert(generic)
         result = generic.res[0]
         if isinstance(op, lt.ReduceMeanOp):
             count = pymath.prod(op.input.type.get_shape()[d] for d in dims)
             element_type = op.result.type.get_element_type()
             divisor = lt.ConstantOp.splat(count, TensorType(element_type, []))
             mean = lt.DivOp(result, divisor.result)
-            rewriter.insert_op((divisor, mean))
+            rewriter.insert((divisor, mean))
             result = mean.result
         rewriter.replace_all_uses_with(op.result, result)
-        rewriter.erase_op(op)
+        rewriter.erase(op)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,145 @@
+"""`jit` against torch eager on MLPs, and the errors a user can hit."""
+
+import pytest
+import torch
+from litho.compiler import LithoError, jit
+from litho.compiler.errors import UnsupportedOpsError
+
+
+class MLPLayerNorm(torch.nn.Module):
+    """Linear -> GELU -> Linear -> LayerNorm, with a residual add."""
+
+    def __init__(self, width):
+        super().__init__()
+        self.up = torch.nn.Linear(width, width)
+        self.down = torch.nn.Linear(width, width)
+        self.norm = torch.nn.LayerNorm(width)
+
+    def forward(self, x):
+        return self.norm(self.down(torch.nn.functional.gelu(self.up(x))) + x)
+
+
+class MLPSoftmax(torch.nn.Module):
+    """Linear -> ReLU -> Linear -> softmax."""
+
+    def __init__(self, width):
+        super().__init__()
+        self.up = torch.nn.Linear(width, 2 * width)
+        self.down = torch.nn.Linear(2 * width, width)
+
+    def forward(self, x):
+        return torch.softmax(self.down(torch.relu(self.up(x))), dim=-1)
+
+
+def assert_matches_eager(model, *inputs):
+    with torch.no_grad():
+        expected = model(*inputs)
+    actual = jit(model)(*inputs)
+    torch.testing.assert_close(actual, expected, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("width", [64, 256, 1024])
+@pytest.mark.parametrize("batch", [1, 7, 64])
+def test_mlp_with_layer_norm_matches_eager(batch, width):
+    torch.manual_seed(batch + width)
+    assert_matches_eager(MLPLayerNorm(width).eval(), torch.randn(batch, width))
+
+
+@pytest.mark.parametrize("width", [64, 512])
+@pytest.mark.parametrize("batch", [1, 7, 64])
+def test_mlp_with_softmax_matches_eager(batch, width):
+    torch.manual_seed(batch * width)
+    assert_matches_eager(MLPSoftmax(width).eval(), torch.randn(batch, width))
+
+
+def test_functions_with_several_outputs_and_broadcasting():
+    def function(x, y):
+        scaled = torch.sigmoid(x) * y.unsqueeze(0) - 2.5
+        mask = scaled > 0
+        return torch.where(mask, scaled, torch.tanh(x)), scaled.mean(dim=0), (x.t() @ x).sum()
+
+    assert_matches_eager(function, torch.randn(5, 3), torch.randn(3))
+
+
+def test_integer_outputs_are_exact():
+    def function(x):
+        return (x * 100).to(torch.int64), x.permute(1, 0).reshape(6, 2).amax(dim=1)
+
+    x = torch.randn(3, 4)
+    actual = jit(function)(x)
+    expected = function(x)
+    assert torch.equal(actual[0], expected[0])
+    torch.testing.assert_close(actual[1], expected[1])
+
+
+def test_a_new_shape_compiles_a_new_specialization():
+    model = MLPSoftmax(16).eval()
+    fast = jit(model)
+    for batch in (2, 5, 2):
+        x = torch.randn(batch, 16)
+        torch.testing.assert_close(fast(x), model(x).detach(), rtol=1e-4, atol=1e-5)
+    assert len(fast.specializations) == 2
+
+
+def test_non_contiguous_input_gives_the_eager_result():
+    model = MLPSoftmax(8).eval()
+    x = torch.randn(8, 4).t()
+    assert not x.is_contiguous()
+    torch.testing.assert_close(jit(model)(x), model(x).detach(), rtol=1e-4, atol=1e-5)
+
+
+def test_wrong_dtype_is_a_litho_error():
+    fast = jit(MLPSoftmax(8).eval())
+    fast(torch.randn(2, 8))
+    with pytest.raises(LithoError, match="input 0: dtype torch.float16 is not supported"):
+        fast(torch.randn(2, 8, dtype=torch.float16))
+    with pytest.raises(LithoError):
+        fast(torch.ones(2, 8, dtype=torch.int64))
+
+
+def test_wrong_device_or_type_is_a_litho_error():
+    fast = jit(MLPSoftmax(8).eval())
+    with pytest.raises(LithoError, match="input 0: tensor is on meta"):
+        fast(torch.empty(2, 8, device="meta"))
+    with pytest.raises(LithoError, match="input 0: expected a torch.Tensor, got list"):
+        fast([1.0, 2.0])
+
+
+def test_compiled_function_guards_its_signature():
+    fast = jit(MLPSoftmax(8).eval())
+    fast(torch.randn(2, 8))
+    (compiled,) = fast.specializations.values()
+    with pytest.raises(LithoError, match=r"input 0: expected torch.float32 of shape \[2, 8\]"):
+        compiled(torch.randn(3, 8))
+
+
+def test_unknown_option_is_a_litho_error():
+    with pytest.raises(LithoError, match="unknown option"):
+        jit(MLPSoftmax(8), fast_math=True)
+
+
+class UsesUnsupportedOps(torch.nn.Module):
+    def forward(self, x):
+        y = torch.cumsum(x, dim=0)
+        return torch.sort(y, dim=1).values + torch.cos(x)
+
+
+def test_every_missing_op_is_named_with_its_source_line():
+    with pytest.raises(UnsupportedOpsError) as error:
+        jit(UsesUnsupportedOps())(torch.randn(3, 4))
+    message = str(error.value)
+    assert "3 op(s)" in message
+    for op_name in ("aten.cumsum.default", "aten.sort.default", "aten.cos.default"):
+        assert op_name in message
+    assert f"{__file__}:" in message
+
+
+def test_dump_ir_writes_every_level(tmp_path):
+    fast = jit(MLPSoftmax(8).eval(), dump_ir=str(tmp_path))
+    fast(torch.randn(2, 8))
+    names = sorted(path.name for path in tmp_path.iterdir())
+    assert names[0] == "forward.00.import.mlir"
+    assert any("convert-litho-tensor-to-linalg" in name for name in names)
+    assert names[-1].endswith("codegen.ll")
+    assert "litho_tensor.matmul" in (tmp_path / names[0]).read_text()
+    assert fast.last_compile.pass_times["litho-bufferize"] > 0
