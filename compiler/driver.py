@@ -11,6 +11,7 @@ fast.last_compile          # op counts per level, pass and stage times of the la
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -84,6 +85,8 @@ class LithoFunction:
         report.stage_times["codegen"] = time.perf_counter() - codegen_start
         report.stage_times["total"] = time.perf_counter() - start
         self.last_compile = report
+        if self.options.time_passes:
+            print(report.timing_table(), file=sys.stderr)
         argument_types = function.function_type.inputs.data
         output_types = argument_types[len(captured.arguments) :]
         return CompiledFunction(

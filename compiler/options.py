@@ -16,7 +16,8 @@ class Options:
 
     - `target`: where the code runs; "cpu" (the host, through llvmlite) for now.
     - `dump_ir`: a folder to write the IR after every pass to (default: $LITHO_DUMP_IR).
-    - `time_passes`: record each pass's time; `fast.last_compile.pass_times` has them.
+    - `time_passes`: print each pass's and stage's time to stderr after each compile
+      (`fast.last_compile.pass_times` always has them).
     - `verify`: verify the IR after every pass (on by default).
     """
 

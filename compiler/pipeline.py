@@ -42,6 +42,14 @@ class CompileReport:
     pass_times: dict[str, float] = field(default_factory=dict)
     stage_times: dict[str, float] = field(default_factory=dict)
 
+    def timing_table(self) -> str:
+        """Pass and stage times as the text `time_passes=True` prints."""
+        rows = [f"  pass  {name:<34} {seconds * 1e3:9.2f} ms"
+                for name, seconds in self.pass_times.items()]
+        rows += [f"  stage {name:<34} {seconds * 1e3:9.2f} ms"
+                 for name, seconds in self.stage_times.items()]
+        return "litho compile times:\n" + "\n".join(rows)
+
 
 def count_ops(module: ModuleOp) -> int:
     """Ops in `module`, not counting the module itself."""

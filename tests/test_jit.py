@@ -143,3 +143,10 @@ def test_dump_ir_writes_every_level(tmp_path):
     assert names[-1].endswith("codegen.ll")
     assert "litho_tensor.matmul" in (tmp_path / names[0]).read_text()
     assert fast.last_compile.pass_times["litho-bufferize"] > 0
+
+
+def test_time_passes_prints_every_pass(capsys):
+    jit(MLPSoftmax(8).eval(), time_passes=True)(torch.randn(2, 8))
+    printed = capsys.readouterr().err
+    for name in ("convert-litho-tensor-to-linalg", "litho-memory-plan", "codegen"):
+        assert name in printed
