@@ -134,30 +134,26 @@ def import_copy(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     return context.cast(_value(context, node.args[0]), element_type)
 
 
-@register_importer(
-    aten.view.default,
-    aten.reshape.default,
-    aten._unsafe_view.default,
-    aten.unsqueeze.default,
-    aten.squeeze.dim,
-    aten.squeeze.dims,
-    aten.squeeze.default,
-)
-def import_reshape(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+_SHAPE_OPS = {
+    aten.view.default: lt.ReshapeOp,
+    aten.reshape.default: lt.ReshapeOp,
+    aten._unsafe_view.default: lt.ReshapeOp,
+    aten.unsqueeze.default: lt.ReshapeOp,
+    aten.squeeze.dim: lt.ReshapeOp,
+    aten.squeeze.dims: lt.ReshapeOp,
+    aten.squeeze.default: lt.ReshapeOp,
+    aten.expand.default: lt.BroadcastOp,
+}
+
+
+@register_importer(*_SHAPE_OPS)
+def import_shape_op(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    """Views and expands: the result shape comes from the node, nothing to compute."""
     value = _value(context, node.args[0])
     result_type = context.result_type(node)
     if result_type == value.type:
         return value
-    return context.emit(lt.ReshapeOp(value, result_type)).result
-
-
-@register_importer(aten.expand.default)
-def import_expand(context: ImportContext, node: torch.fx.Node) -> SSAValue:
-    value = _value(context, node.args[0])
-    result_type = context.result_type(node)
-    if result_type == value.type:
-        return value
-    return context.emit(lt.BroadcastOp(value, result_type)).result
+    return context.emit(_SHAPE_OPS[node.target](value, result_type)).result
 
 
 @register_importer(aten.permute.default)
