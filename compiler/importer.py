@@ -22,9 +22,6 @@ from litho.compiler.errors import LithoError, UnsupportedOpsError
 from litho.dialects import tensor as lt
 from xdsl.dialects import func
 from xdsl.dialects.builtin import (
-    Float32Type,
-    Float64Type,
-    IntegerType,
     StringAttr,
     TensorType,
     f32,
@@ -192,19 +189,6 @@ def import_graph(graph: torch.fx.Graph, name: str = "forward") -> func.FuncOp:
 
 def _ssa_name(node_name: str) -> str | None:
     return node_name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_$.]*", node_name) else None
-
-
-def is_float(element_type: Attribute) -> bool:
-    return isinstance(element_type, Float32Type | Float64Type)
-
-
-def default_float_for(element_type: Attribute) -> Attribute:
-    """The float type an integer or bool operation is computed in (torch's default)."""
-    return element_type if is_float(element_type) else f32
-
-
-def is_integer(element_type: Attribute) -> bool:
-    return isinstance(element_type, IntegerType)
 
 
 def torch_dtype_of(element_type: Attribute) -> torch.dtype:
