@@ -22,6 +22,7 @@ from litho.dialects.tensor_interpreter import (
     erf,
     numpy_dtype,
 )
+from litho.lowering.litho_memory_plan import ARENA_SIZE_ATTRIBUTE, OFFSET_ATTRIBUTE
 from xdsl.dialects import arith, func, math, memref, tensor
 from xdsl.dialects.builtin import MemRefType, ModuleOp
 from xdsl.dialects.linalg import ops as linalg
@@ -142,7 +143,10 @@ class UpstreamFunctions(InterpreterFunctions):
     def run_alloc(self, interpreter: Interpreter, op: memref.AllocOp, args: tuple):
         memref_type = op.memref.type
         dtype = numpy_dtype(memref_type.get_element_type())
-        return (np.zeros(tuple(memref_type.get_shape()), dtype=dtype),)
+        shape = tuple(memref_type.get_shape())
+        if OFFSET_ATTRIBUTE not in op.attributes:
+            return (np.zeros(shape, dtype=dtype),)
+        return (arena_view(interpreter, op, shape, dtype),)
 
     @impl(memref.LoadOp)
     def run_load(self, interpreter: Interpreter, op: memref.LoadOp, args: tuple):
@@ -208,6 +212,28 @@ def run_generic(interpreter: Interpreter, op: linalg.GenericOp, args: Sequence[A
         for output, indexing, value in zip(outputs, output_maps, yielded, strict=True):
             output[tuple(indexing.eval(loop_indices, []))] = value
     return outputs
+
+
+def arena_view(
+    interpreter: Interpreter, op: memref.AllocOp, shape: tuple[int, ...], dtype: np.dtype
+) -> np.ndarray:
+    """The buffer of a planned alloc: a view of its function's arena at `litho.offset`.
+
+    Buffers that the memory plan lets overlap share bytes here as they do in native
+    code, so a plan that overlaps two live buffers changes the interpreter's results.
+    """
+    function = op.parent_op()
+    while not isinstance(function, func.FuncOp):
+        function = function.parent_op()
+    arena_size = function.attributes[ARENA_SIZE_ATTRIBUTE].value.data
+    arena = interpreter.get_data(
+        UpstreamFunctions,
+        f"arena of @{function.sym_name.data}",
+        lambda: np.zeros(arena_size, dtype=np.uint8),
+    )
+    offset = op.attributes[OFFSET_ATTRIBUTE].value.data
+    size = int(np.prod(shape)) * dtype.itemsize
+    return arena[offset : offset + size].view(dtype).reshape(shape)
 
 
 def make_interpreter(module: ModuleOp) -> Interpreter:

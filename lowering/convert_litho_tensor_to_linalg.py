@@ -27,12 +27,14 @@ from __future__ import annotations
 import math as pymath
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from litho.dialects import tensor as lt
 from litho.dialects.tensor_interpreter import dense_to_numpy
 from litho.lowering.legality import check_no_ops_of_dialect
+from litho.lowering.pattern_pass import PatternPass
+from litho.lowering.tolerance import REASSOCIATE, Tolerance
 from xdsl.builder import ImplicitBuilder
-from xdsl.context import Context
 from xdsl.dialects import arith, math, tensor
 from xdsl.dialects.builtin import (
     AffineMapAttr,
@@ -47,11 +49,8 @@ from xdsl.dialects.linalg import attrs as linalg_attrs
 from xdsl.dialects.linalg import ops as linalg
 from xdsl.ir import Attribute, Block, Region, SSAValue
 from xdsl.ir.affine import AffineExpr, AffineMap
-from xdsl.passes import ModulePass
 from xdsl.pattern_rewriter import (
-    GreedyRewritePatternApplier,
     PatternRewriter,
-    PatternRewriteWalker,
     RewritePattern,
     op_type_rewrite_pattern,
 )
@@ -409,24 +408,27 @@ class ReductionPattern(RewritePattern):
 
 
 @dataclass(frozen=True)
-class ConvertLithoTensorToLinalgPass(ModulePass):
-    """Lower every `litho_tensor` op to `linalg.generic` on tensors (L1 -> L2)."""
+class ConvertLithoTensorToLinalgPass(PatternPass):
+    """Lower every `litho_tensor` op to `linalg.generic` on tensors (L1 -> L2).
+
+    Matmuls and means sum in another order than the graph-level interpreter does.
+    """
 
     name = "convert-litho-tensor-to-linalg"
+    tolerance: ClassVar[Tolerance] = REASSOCIATE
 
-    def apply(self, ctx: Context, op: ModuleOp) -> None:
-        patterns = GreedyRewritePatternApplier(
-            [
-                ConstantPattern(),
-                BinaryPattern(),
-                UnaryPattern(),
-                CmpPattern(),
-                WherePattern(),
-                CastPattern(),
-                ShapePattern(),
-                MatmulPattern(),
-                ReductionPattern(),
-            ]
-        )
-        PatternRewriteWalker(patterns).rewrite_module(op)
-        check_no_ops_of_dialect(op, "litho_tensor", self.name)
+    def patterns(self) -> list[RewritePattern]:
+        return [
+            ConstantPattern(),
+            BinaryPattern(),
+            UnaryPattern(),
+            CmpPattern(),
+            WherePattern(),
+            CastPattern(),
+            ShapePattern(),
+            MatmulPattern(),
+            ReductionPattern(),
+        ]
+
+    def check_result(self, module: ModuleOp) -> None:
+        check_no_ops_of_dialect(module, "litho_tensor", self.name)

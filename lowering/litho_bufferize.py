@@ -20,8 +20,10 @@ func.func @f(%x: memref<4xf32>, %result0: memref<4xf32>)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from litho.lowering.legality import check_no_ops_of_dialect
+from litho.lowering.tolerance import EXACT, Tolerance
 from xdsl.context import Context
 from xdsl.dialects import func, memref, tensor
 from xdsl.dialects.builtin import AffineMapAttr, MemRefType, ModuleOp, TensorType
@@ -131,6 +133,7 @@ class LithoBufferizePass(ModulePass):
     """Turn tensor-level functions into buffer-level ones (L2 -> L3)."""
 
     name = "litho-bufferize"
+    tolerance: ClassVar[Tolerance] = EXACT
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         for function in op.ops:

@@ -19,7 +19,9 @@ order of allocation, beside every buffer whose lifetime overlaps theirs.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
+from litho.lowering.tolerance import EXACT, Tolerance
 from xdsl.context import Context
 from xdsl.dialects import func, memref
 from xdsl.dialects.builtin import IntegerAttr, MemRefType, ModuleOp, i64
@@ -96,6 +98,7 @@ class LithoMemoryPlanPass(ModulePass):
     """Lay out each function's intermediate buffers in one arena (static memory plan)."""
 
     name = "litho-memory-plan"
+    tolerance: ClassVar[Tolerance] = EXACT
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         for function in op.ops:
