@@ -265,7 +265,7 @@ def run_function(module: ModuleOp, inputs: Sequence[np.ndarray]) -> list[np.ndar
     passing); those are allocated here, zero-filled, and returned.
     """
     function = entry_function(module)
-    arguments = [np.ascontiguousarray(value) for value in inputs]
+    arguments = [np.array(value, order="C") for value in inputs]
     for argument_type in function.function_type.inputs.data[len(arguments) :]:
         assert isinstance(argument_type, MemRefType)
         dtype = numpy_dtype(argument_type.get_element_type())

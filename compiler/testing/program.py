@@ -1,0 +1,239 @@
+"""A generated test program: a small DAG of `litho_tensor` ops, as IR and as a torch module.
+
+One `Program` renders two ways, so the same case checks a pass (interpreter before and
+after) and the whole compiler (`jit` of the torch module against torch eager).
+
+```python
+program = Program(
+    arguments=(Argument(ValueSpec((2, 3), "f32")), Argument(ValueSpec((3,), "f32"))),
+    nodes=(Node("sub", (0, 1), ValueSpec((2, 3), "f32")),),
+    outputs=(2,),
+)
+module = program.to_module()     # func.func @main(%0: tensor<2x3xf32>, %1: tensor<3xf32>)
+model = program.to_torch()       # forward(a0, a1) returns (a0 - a1,)
+```
+
+Values are numbered: arguments first, then one result per node in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import torch
+from litho.dialects import tensor as lt
+from xdsl.builder import ImplicitBuilder
+from xdsl.dialects import func
+from xdsl.dialects.builtin import ModuleOp, TensorType, f32, f64, i1, i32, i64
+from xdsl.ir import Attribute, Block, Region, SSAValue
+
+ELEMENT_TYPES: dict[str, Attribute] = {"f32": f32, "f64": f64, "i32": i32, "i64": i64, "i1": i1}
+TORCH_DTYPES = {
+    "f32": torch.float32,
+    "f64": torch.float64,
+    "i32": torch.int32,
+    "i64": torch.int64,
+    "i1": torch.bool,
+}
+FLOAT_DTYPES = ("f32", "f64")
+
+
+@dataclass(frozen=True)
+class ValueSpec:
+    """The static type of a value: its shape and its dtype name (f32, f64, i32, i64, i1)."""
+
+    shape: tuple[int, ...]
+    dtype: str
+
+    @property
+    def tensor_type(self) -> TensorType:
+        return TensorType(ELEMENT_TYPES[self.dtype], self.shape)
+
+    @property
+    def is_float(self) -> bool:
+        return self.dtype in FLOAT_DTYPES
+
+
+@dataclass(frozen=True)
+class Argument:
+    """A function argument; inputs for it are drawn from `[low, high]` (or booleans)."""
+
+    spec: ValueSpec
+    low: float = -3.0
+    high: float = 3.0
+
+
+@dataclass(frozen=True)
+class Node:
+    """One op: its name in `litho_tensor` (without the prefix), operands, result, attributes.
+
+    Attributes by op: `dims` (permute, reductions), `keepdim`, `predicate` (cmp),
+    `approximate` (gelu), `value` (constant, a splat).
+    """
+
+    op: str
+    operands: tuple[int, ...]
+    result: ValueSpec
+    attributes: dict[str, object] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Program:
+    arguments: tuple[Argument, ...]
+    nodes: tuple[Node, ...]
+    outputs: tuple[int, ...]
+
+    def spec_of(self, value: int) -> ValueSpec:
+        if value < len(self.arguments):
+            return self.arguments[value].spec
+        return self.nodes[value - len(self.arguments)].result
+
+    def to_module(self) -> ModuleOp:
+        """The program as `func.func @main` in a module, at the graph level (L1)."""
+        input_types = [argument.spec.tensor_type for argument in self.arguments]
+        output_types = [self.spec_of(value).tensor_type for value in self.outputs]
+        block = Block(arg_types=input_types)
+        values: list[SSAValue] = list(block.args)
+        with ImplicitBuilder(block):
+            for node in self.nodes:
+                op = _IR_BUILDERS[node.op](node, [values[i] for i in node.operands])
+                assert op.results[0].type == node.result.tensor_type, (node, op)
+                values.append(op.results[0])
+            func.ReturnOp(*(values[value] for value in self.outputs))
+        function = func.FuncOp("main", (input_types, output_types), Region(block))
+        return ModuleOp([function])
+
+    def to_torch(self) -> torch.nn.Module:
+        """The program as a torch module whose forward returns the outputs as a tuple."""
+        return ProgramModule(self)
+
+
+def _binary(op_type: type) -> Callable[[Node, Sequence[SSAValue]], lt.IRDLOperation]:
+    return lambda node, operands: op_type(*operands)
+
+
+def _unary(op_type: type) -> Callable[[Node, Sequence[SSAValue]], lt.IRDLOperation]:
+    return lambda node, operands: op_type(operands[0])
+
+
+def _reduction(op_type: type) -> Callable[[Node, Sequence[SSAValue]], lt.IRDLOperation]:
+    return lambda node, operands: op_type(
+        operands[0], node.attributes["dims"], bool(node.attributes["keepdim"])
+    )
+
+
+BINARY_OPS = {
+    "add": lt.AddOp,
+    "sub": lt.SubOp,
+    "mul": lt.MulOp,
+    "div": lt.DivOp,
+    "max": lt.MaxOp,
+    "min": lt.MinOp,
+}
+UNARY_OPS = {
+    "neg": lt.NegOp,
+    "exp": lt.ExpOp,
+    "log": lt.LogOp,
+    "tanh": lt.TanhOp,
+    "sqrt": lt.SqrtOp,
+    "rsqrt": lt.RsqrtOp,
+    "erf": lt.ErfOp,
+    "sigmoid": lt.SigmoidOp,
+    "relu": lt.ReluOp,
+}
+REDUCTION_OPS = {
+    "reduce_sum": lt.ReduceSumOp,
+    "reduce_mean": lt.ReduceMeanOp,
+    "reduce_max": lt.ReduceMaxOp,
+}
+
+_IR_BUILDERS: dict[str, Callable[[Node, Sequence[SSAValue]], lt.IRDLOperation]] = {
+    **{name: _binary(op_type) for name, op_type in BINARY_OPS.items()},
+    **{name: _unary(op_type) for name, op_type in UNARY_OPS.items()},
+    **{name: _reduction(op_type) for name, op_type in REDUCTION_OPS.items()},
+    "gelu": lambda node, operands: lt.GeluOp(operands[0], str(node.attributes["approximate"])),
+    "cmp": lambda node, operands: lt.CmpOp(str(node.attributes["predicate"]), *operands),
+    "where": lambda node, operands: lt.WhereOp(*operands),
+    "cast": lambda node, operands: lt.CastOp(operands[0], node.result.tensor_type),
+    "broadcast": lambda node, operands: lt.BroadcastOp(operands[0], node.result.tensor_type),
+    "reshape": lambda node, operands: lt.ReshapeOp(operands[0], node.result.tensor_type),
+    "permute": lambda node, operands: lt.PermuteOp(operands[0], node.attributes["dims"]),
+    "matmul": lambda node, operands: lt.MatmulOp(*operands),
+    "constant": lambda node, operands: lt.ConstantOp.splat(
+        node.attributes["value"], node.result.tensor_type
+    ),
+}
+
+_TORCH_BINARY = {
+    "add": torch.add,
+    "sub": torch.sub,
+    "mul": torch.mul,
+    "div": torch.div,
+    "max": torch.maximum,
+    "min": torch.minimum,
+}
+_TORCH_UNARY = {name: getattr(torch, name) for name in UNARY_OPS}
+_TORCH_COMPARISONS = {
+    "eq": torch.eq,
+    "ne": torch.ne,
+    "lt": torch.lt,
+    "le": torch.le,
+    "gt": torch.gt,
+    "ge": torch.ge,
+}
+_TORCH_REDUCTIONS = {"reduce_sum": torch.sum, "reduce_mean": torch.mean, "reduce_max": torch.amax}
+
+
+def run_torch_node(node: Node, operands: Sequence[torch.Tensor]) -> torch.Tensor:
+    """What `node` computes, in torch, with the result dtype the IR gives it."""
+    name, attributes = node.op, node.attributes
+    if name in _TORCH_BINARY:
+        return _TORCH_BINARY[name](*operands)
+    if name in _TORCH_UNARY:
+        return _TORCH_UNARY[name](operands[0])
+    if name in _TORCH_REDUCTIONS:
+        reduced = _TORCH_REDUCTIONS[name](
+            operands[0], list(attributes["dims"]), keepdim=bool(attributes["keepdim"])
+        )
+        return reduced.to(TORCH_DTYPES[node.result.dtype])
+    match name:
+        case "gelu":
+            return torch.nn.functional.gelu(operands[0], approximate=attributes["approximate"])
+        case "cmp":
+            return _TORCH_COMPARISONS[attributes["predicate"]](*operands)
+        case "where":
+            return torch.where(*operands)
+        case "cast":
+            return operands[0].to(TORCH_DTYPES[node.result.dtype])
+        case "broadcast":
+            return operands[0].expand(node.result.shape)
+        case "reshape":
+            return operands[0].reshape(node.result.shape)
+        case "permute":
+            return operands[0].permute(*attributes["dims"])
+        case "matmul":
+            return torch.matmul(*operands)
+    raise ValueError(f"no torch rendering for op {name!r}")
+
+
+class ProgramModule(torch.nn.Module):
+    """A `Program` as a torch module; splat constants are buffers, as model constants are."""
+
+    def __init__(self, program: Program):
+        super().__init__()
+        self.program = program
+        for index, node in enumerate(program.nodes):
+            if node.op == "constant":
+                dtype = TORCH_DTYPES[node.result.dtype]
+                value = torch.full(node.result.shape, node.attributes["value"], dtype=dtype)
+                self.register_buffer(f"constant{index}", value)
+
+    def forward(self, *inputs: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        values = list(inputs)
+        for index, node in enumerate(self.program.nodes):
+            if node.op == "constant":
+                values.append(getattr(self, f"constant{index}"))
+                continue
+            values.append(run_torch_node(node, [values[i] for i in node.operands]))
+        return tuple(values[value] for value in self.program.outputs)

@@ -1,0 +1,515 @@
+"""Hypothesis strategies of well-typed `litho_tensor` programs and of their inputs.
+
+```python
+from hypothesis import given
+from litho.compiler.testing import inputs_for, programs
+
+@given(programs(max_ops=6, ops=("add", "mul", "permute")), st.data())
+def test_something(program, data):
+    inputs = data.draw(inputs_for(program))
+```
+
+Shapes are valid by construction: each op draws its operands among earlier values whose
+types fit, or makes a fresh argument that fits. While building, every value carries an
+interval that holds all its possible values (inputs are bounded), so `log`, `sqrt` and
+`rsqrt` only see positive values, `div` only positive divisors, and no value grows past
+`VALUE_LIMIT`. Values known to be computed exactly (sums and products of inputs on a
+quarter grid) are the only ones fed to `cmp` and to float-to-int casts: a rounding
+difference between two correct implementations cannot then flip a comparison.
+
+Hypothesis shrinks a failing program toward fewer ops, each reading fresh arguments.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+from hypothesis import strategies as st
+from litho.compiler.testing.program import (
+    BINARY_OPS,
+    FLOAT_DTYPES,
+    REDUCTION_OPS,
+    UNARY_OPS,
+    Argument,
+    Node,
+    Program,
+    ValueSpec,
+)
+from litho.dialects.tensor import COMPARISON_PREDICATES, broadcast_shapes
+from litho.dialects.tensor_interpreter import numpy_dtype
+from xdsl.utils.exceptions import VerifyException
+
+VALUE_LIMIT = 1e6
+INPUT_GRID = 4  # inputs are multiples of 1/4
+MANTISSA_BITS = {"f32": 24, "f64": 53}
+
+ALL_OPS: tuple[str, ...] = (
+    *BINARY_OPS,
+    *UNARY_OPS,
+    "gelu",
+    "cmp",
+    "where",
+    "cast",
+    "broadcast",
+    "reshape",
+    "permute",
+    "matmul",
+    *REDUCTION_OPS,
+)
+INTEGER_OPS = ("add", "sub", "mul", "max", "min", "reduce_sum", "reduce_max")
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """Every value of a tensor lies in `[low, high]`; `fraction_bits` is set when the
+    values are exact multiples of 2**-fraction_bits (so computed without rounding)."""
+
+    low: float
+    high: float
+    fraction_bits: int | None = None
+
+    @property
+    def magnitude(self) -> float:
+        return max(abs(self.low), abs(self.high))
+
+    def is_exact_in(self, dtype: str) -> bool:
+        if dtype not in MANTISSA_BITS:
+            return True
+        if self.fraction_bits is None:
+            return False
+        return self.magnitude * 2.0**self.fraction_bits < 2.0 ** MANTISSA_BITS[dtype]
+
+
+def _hull(values: Sequence[float], fraction_bits: int | None) -> Bounds:
+    return Bounds(min(values), max(values), fraction_bits)
+
+
+def _max_bits(*bounds: Bounds) -> int | None:
+    bits = [bound.fraction_bits for bound in bounds]
+    return None if None in bits else max(bits)  # type: ignore[type-var]
+
+
+def _sum_bits(*bounds: Bounds) -> int | None:
+    bits = [bound.fraction_bits for bound in bounds]
+    return None if None in bits else sum(bits)  # type: ignore[arg-type]
+
+
+def _corners(a: Bounds, b: Bounds, operation: Callable[[float, float], float]) -> list[float]:
+    return [operation(x, y) for x in (a.low, a.high) for y in (b.low, b.high)]
+
+
+def binary_bounds(op: str, a: Bounds, b: Bounds) -> Bounds:
+    match op:
+        case "add":
+            return Bounds(a.low + b.low, a.high + b.high, _max_bits(a, b))
+        case "sub":
+            return Bounds(a.low - b.high, a.high - b.low, _max_bits(a, b))
+        case "mul":
+            return _hull(_corners(a, b, lambda x, y: x * y), _sum_bits(a, b))
+        case "div":
+            return _hull(_corners(a, b, lambda x, y: x / y), None)
+        case "max":
+            return Bounds(max(a.low, b.low), max(a.high, b.high), _max_bits(a, b))
+    return Bounds(min(a.low, b.low), min(a.high, b.high), _max_bits(a, b))
+
+
+def _monotone(function: Callable[[float], float]) -> Callable[[Bounds], Bounds]:
+    return lambda a: Bounds(function(a.low), function(a.high))
+
+
+_UNARY_BOUNDS: dict[str, Callable[[Bounds], Bounds]] = {
+    "neg": lambda a: Bounds(-a.high, -a.low, a.fraction_bits),
+    "exp": _monotone(math.exp),
+    "log": _monotone(math.log),
+    "tanh": _monotone(math.tanh),
+    "sqrt": _monotone(math.sqrt),
+    "rsqrt": lambda a: Bounds(1 / math.sqrt(a.high), 1 / math.sqrt(a.low)),
+    "erf": _monotone(math.erf),
+    "sigmoid": lambda a: Bounds(0.0, 1.0),
+    "relu": lambda a: Bounds(max(a.low, 0.0), max(a.high, 0.0), a.fraction_bits),
+    "gelu": lambda a: Bounds(-0.2, max(a.high, 0.0)),
+}
+_POSITIVE_INPUT_OPS = ("log", "sqrt", "rsqrt")
+_UNIT = Bounds(0.0, 1.0, 0)
+
+
+@dataclass
+class _Builder:
+    """The program under construction, with the type and bounds of every value."""
+
+    draw: Callable
+    dtypes: tuple[str, ...]
+    max_rank: int
+    max_dim: int
+
+    def __post_init__(self) -> None:
+        self.arguments: list[Argument] = []
+        self.nodes: list[Node] = []
+        self.specs: list[ValueSpec] = []
+        self.bounds: list[Bounds] = []
+        self.origins: list[tuple[str, int]] = []  # ("argument" | "node", its index)
+
+    # -- values -------------------------------------------------------------------
+
+    def shape(self, min_rank: int = 0) -> tuple[int, ...]:
+        dims = st.integers(1, self.max_dim)
+        rank = max(min_rank, 1) if min_rank else 0
+        return tuple(self.draw(st.lists(dims, min_size=rank, max_size=self.max_rank)))
+
+    def argument(self, spec: ValueSpec, positive: bool = False) -> int:
+        if spec.dtype == "i1":
+            argument, bounds = Argument(spec, 0, 1), _UNIT
+        else:
+            low = (1 if not spec.is_float else 1 / INPUT_GRID) if positive else -3.0
+            argument = Argument(spec, low, 3.0)
+            bounds = Bounds(low, 3.0, 2 if spec.is_float else 0)
+        self.arguments.append(argument)
+        self.origins.append(("argument", len(self.arguments) - 1))
+        return self.add_value(spec, bounds)
+
+    def add_value(self, spec: ValueSpec, bounds: Bounds) -> int:
+        self.specs.append(spec)
+        self.bounds.append(bounds)
+        return len(self.specs) - 1
+
+    def pick(
+        self,
+        accept: Callable[[int], bool],
+        fresh: Callable[[], ValueSpec],
+        positive: bool = False,
+    ) -> int:
+        """An earlier value that `accept`s, or (choice 0, what shrinking goes to) a fresh
+        argument of type `fresh()`."""
+        candidates = [
+            value
+            for value in range(len(self.specs))
+            if accept(value) and (not positive or self.bounds[value].low > 0)
+        ]
+        choice = self.draw(st.integers(0, len(candidates)))
+        if choice == 0:
+            return self.argument(fresh(), positive)
+        return candidates[-choice]
+
+    def node(self, op: str, operands: Sequence[int], spec: ValueSpec, bounds: Bounds,
+             **attributes: object) -> int | None:
+        """Add the op unless its values could exceed VALUE_LIMIT."""
+        if not bounds.magnitude <= VALUE_LIMIT:
+            return None
+        self.nodes.append(Node(op, tuple(operands), spec, attributes))
+        self.origins.append(("node", len(self.nodes) - 1))
+        return self.add_value(spec, bounds)
+
+    def program(self) -> Program:
+        """The program built, with values renumbered arguments first; its outputs are the
+        node results that no later node uses."""
+        argument_count = len(self.arguments)
+        number = [
+            index if origin == "argument" else argument_count + index
+            for origin, index in self.origins
+        ]
+        nodes = tuple(
+            replace(node, operands=tuple(number[operand] for operand in node.operands))
+            for node in self.nodes
+        )
+        used = {operand for node in nodes for operand in node.operands}
+        outputs = tuple(
+            argument_count + index
+            for index, node in enumerate(nodes)
+            if argument_count + index not in used and node.op != "constant"
+        )
+        return Program(tuple(self.arguments), nodes, outputs)
+
+    # -- shapes that fit ----------------------------------------------------------
+
+    def broadcastable_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """A shape that broadcasts with `shape` (sizes kept, set to 1, or stretched)."""
+        rank = self.draw(st.integers(0, self.max_rank))
+        result = []
+        for position in range(rank):
+            offset = rank - position
+            size = shape[-offset] if offset <= len(shape) else None
+            if size is None or size == 1:
+                result.append(self.draw(st.integers(1, self.max_dim)))
+            else:
+                result.append(self.draw(st.sampled_from((size, 1))))
+        return tuple(result)
+
+    def fits(self, value: int, shape: tuple[int, ...], dtype: str) -> bool:
+        """Whether `value` has `dtype` and broadcasts with `shape` within the max rank."""
+        spec = self.specs[value]
+        return spec.dtype == dtype and self.broadcasts(spec.shape, shape)
+
+    def broadcasts(self, shape: tuple[int, ...], other: tuple[int, ...]) -> bool:
+        try:
+            return len(broadcast_shapes("", shape, other)) <= self.max_rank
+        except VerifyException:
+            return False
+
+
+def _choose(builder: _Builder, dtypes: Sequence[str]) -> str:
+    """One of `dtypes`, drawn."""
+    return builder.draw(st.sampled_from(sorted(dtypes)))
+
+
+def _numeric(builder: _Builder, op: str) -> tuple[str, ...]:
+    allowed = builder.dtypes if op in INTEGER_OPS else FLOAT_DTYPES
+    return tuple(dtype for dtype in builder.dtypes if dtype in allowed)
+
+
+def _operand(builder: _Builder, dtypes: Sequence[str], min_rank: int = 0,
+             positive: bool = False) -> int:
+    dtype = _choose(builder, dtypes)
+    return builder.pick(
+        lambda value: builder.specs[value].dtype == dtype
+        and len(builder.specs[value].shape) >= min_rank,
+        lambda: ValueSpec(builder.shape(min_rank), dtype),
+        positive,
+    )
+
+
+def _partner(builder: _Builder, shape: tuple[int, ...], dtype: str, positive: bool = False,
+             exact: bool = False) -> int:
+    """An operand of `dtype` that broadcasts with `shape`: an earlier value, a fresh
+    argument or a splat constant."""
+    if builder.draw(st.booleans()):
+        choices = (1, 2, 0.5) if positive else (1, 0, 2, 0.5, -1)
+        value = builder.draw(st.sampled_from(choices))
+        constant_shape = shape if builder.draw(st.booleans()) else ()
+        bits = 1 if value == 0.5 else 0
+        constant = builder.node("constant", (), ValueSpec(constant_shape, dtype),
+                                Bounds(value, value, bits), value=value)
+        assert constant is not None
+        return constant
+    return builder.pick(
+        lambda value: builder.fits(value, shape, dtype)
+        and (not exact or builder.bounds[value].is_exact_in(dtype)),
+        lambda: ValueSpec(builder.broadcastable_shape(shape), dtype),
+        positive,
+    )
+
+
+def _broadcast_spec(builder: _Builder, dtype: str, *values: int) -> ValueSpec:
+    shapes = [builder.specs[value].shape for value in values]
+    return ValueSpec(broadcast_shapes("", *shapes), dtype)
+
+
+def _add_binary(builder: _Builder, op: str) -> int | None:
+    lhs = _operand(builder, _numeric(builder, op))
+    dtype = builder.specs[lhs].dtype
+    rhs = _partner(builder, builder.specs[lhs].shape, dtype, positive=op == "div")
+    bounds = binary_bounds(op, builder.bounds[lhs], builder.bounds[rhs])
+    return builder.node(op, (lhs, rhs), _broadcast_spec(builder, dtype, lhs, rhs), bounds)
+
+
+def _add_unary(builder: _Builder, op: str) -> int | None:
+    positive = op in _POSITIVE_INPUT_OPS
+    value = _operand(builder, _numeric(builder, op), positive=positive)
+    bounds = builder.bounds[value]
+    if op == "exp" and bounds.high > 20:
+        return None
+    attributes = {}
+    if op == "gelu":
+        attributes["approximate"] = builder.draw(st.sampled_from(("none", "tanh")))
+    return builder.node(op, (value,), builder.specs[value], _UNARY_BOUNDS[op](bounds),
+                        **attributes)
+
+
+def _add_cmp(builder: _Builder, op: str) -> int | None:
+    dtype = _choose(builder, builder.dtypes)
+    lhs = builder.pick(
+        lambda value: builder.specs[value].dtype == dtype
+        and builder.bounds[value].is_exact_in(dtype),
+        lambda: ValueSpec(builder.shape(), dtype),
+    )
+    rhs = _partner(builder, builder.specs[lhs].shape, dtype, exact=True)
+    predicate = builder.draw(st.sampled_from(COMPARISON_PREDICATES))
+    return builder.node("cmp", (lhs, rhs), _broadcast_spec(builder, "i1", lhs, rhs), _UNIT,
+                        predicate=predicate)
+
+
+def _add_where(builder: _Builder, op: str) -> int | None:
+    condition = _operand(builder, ("i1",))
+    dtype = _choose(builder, builder.dtypes)
+    lhs = _partner(builder, builder.specs[condition].shape, dtype)
+    both = broadcast_shapes("", builder.specs[condition].shape, builder.specs[lhs].shape)
+    rhs = _partner(builder, both, dtype)
+    lhs_bounds, rhs_bounds = builder.bounds[lhs], builder.bounds[rhs]
+    bounds = Bounds(min(lhs_bounds.low, rhs_bounds.low), max(lhs_bounds.high, rhs_bounds.high),
+                    _max_bits(lhs_bounds, rhs_bounds))
+    spec = _broadcast_spec(builder, dtype, condition, lhs, rhs)
+    return builder.node("where", (condition, lhs, rhs), spec, bounds)
+
+
+def _add_cast(builder: _Builder, op: str) -> int | None:
+    value = _operand(builder, builder.dtypes)
+    spec, bounds = builder.specs[value], builder.bounds[value]
+    targets = [dtype for dtype in builder.dtypes if dtype != spec.dtype]
+    if not targets:
+        return None
+    target = builder.draw(st.sampled_from(targets))
+    if spec.is_float and target not in FLOAT_DTYPES and not bounds.is_exact_in(spec.dtype):
+        return None  # truncation of an inexact value could flip to the next integer
+    if target == "i1":
+        bounds = _UNIT
+    elif target not in FLOAT_DTYPES:
+        bounds = Bounds(math.trunc(bounds.low), math.trunc(bounds.high), 0)
+    elif not bounds.is_exact_in(target):
+        bounds = Bounds(bounds.low, bounds.high)
+    return builder.node("cast", (value,), ValueSpec(spec.shape, target), bounds)
+
+
+def _add_broadcast(builder: _Builder, op: str) -> int | None:
+    value = _operand(builder, builder.dtypes)
+    spec = builder.specs[value]
+    extra = builder.draw(st.integers(0, builder.max_rank - len(spec.shape))) if len(
+        spec.shape) < builder.max_rank else 0
+    sizes = st.integers(1, builder.max_dim)
+    shape = [builder.draw(sizes) for _ in range(extra)]
+    shape += [builder.draw(sizes) if size == 1 else size for size in spec.shape]
+    return builder.node("broadcast", (value,), ValueSpec(tuple(shape), spec.dtype),
+                        builder.bounds[value])
+
+
+def _factor(count: int) -> list[int]:
+    factors, divisor = [], 2
+    while count > 1:
+        while count % divisor == 0:
+            factors.append(divisor)
+            count //= divisor
+        divisor += 1
+    return factors
+
+
+def _add_reshape(builder: _Builder, op: str) -> int | None:
+    value = _operand(builder, builder.dtypes)
+    spec = builder.specs[value]
+    rank = builder.draw(st.integers(0 if math.prod(spec.shape) == 1 else 1, builder.max_rank))
+    shape = [1] * rank
+    for factor in _factor(math.prod(spec.shape)):
+        shape[builder.draw(st.integers(0, rank - 1))] *= factor
+    return builder.node("reshape", (value,), ValueSpec(tuple(shape), spec.dtype),
+                        builder.bounds[value])
+
+
+def _add_permute(builder: _Builder, op: str) -> int | None:
+    value = _operand(builder, builder.dtypes, min_rank=2)
+    spec = builder.specs[value]
+    dims = builder.draw(st.permutations(range(len(spec.shape))))
+    shape = tuple(spec.shape[dim] for dim in dims)
+    return builder.node("permute", (value,), ValueSpec(shape, spec.dtype),
+                        builder.bounds[value], dims=tuple(dims))
+
+
+def _add_matmul(builder: _Builder, op: str) -> int | None:
+    lhs = _operand(builder, _numeric(builder, op), min_rank=2)
+    spec = builder.specs[lhs]
+    batch, contracted = spec.shape[:-2], spec.shape[-1]
+
+    def fits(value: int) -> bool:
+        other = builder.specs[value]
+        return (other.dtype == spec.dtype and len(other.shape) >= 2
+                and other.shape[-2] == contracted
+                and builder.broadcasts(other.shape[:-2], batch))
+
+    def fresh() -> ValueSpec:
+        columns = builder.draw(st.integers(1, builder.max_dim))
+        other_batch = builder.broadcastable_shape(batch)
+        other_batch = other_batch[max(0, len(other_batch) - (builder.max_rank - 2)) :]
+        return ValueSpec((*other_batch, contracted, columns), spec.dtype)
+
+    rhs = builder.pick(fits, fresh)
+    other = builder.specs[rhs]
+    shape = (*broadcast_shapes("", batch, other.shape[:-2]), spec.shape[-2], other.shape[-1])
+    a, b = builder.bounds[lhs], builder.bounds[rhs]
+    magnitude = contracted * a.magnitude * b.magnitude
+    bounds = Bounds(-magnitude, magnitude, _sum_bits(a, b))
+    return builder.node("matmul", (lhs, rhs), ValueSpec(shape, spec.dtype), bounds)
+
+
+def _add_reduction(builder: _Builder, op: str) -> int | None:
+    value = _operand(builder, _numeric(builder, op), min_rank=1)
+    spec, bounds = builder.specs[value], builder.bounds[value]
+    dims = tuple(sorted(builder.draw(
+        st.lists(st.integers(0, len(spec.shape) - 1), min_size=1, unique=True))))
+    keepdim = builder.draw(st.booleans())
+    shape = tuple(
+        1 if i in dims else size for i, size in enumerate(spec.shape) if keepdim or i not in dims
+    )
+    if op == "reduce_sum":
+        count = math.prod(spec.shape[i] for i in dims)
+        bounds = Bounds(min(count * bounds.low, bounds.low), max(count * bounds.high, bounds.high),
+                        bounds.fraction_bits)
+    elif op == "reduce_mean":
+        bounds = Bounds(bounds.low, bounds.high)
+    return builder.node(op, (value,), ValueSpec(shape, spec.dtype), bounds,
+                        dims=dims, keepdim=keepdim)
+
+
+_ADDERS: dict[str, Callable[[_Builder, str], int | None]] = {
+    **{op: _add_binary for op in BINARY_OPS},
+    **{op: _add_unary for op in (*UNARY_OPS, "gelu")},
+    **{op: _add_reduction for op in REDUCTION_OPS},
+    "cmp": _add_cmp,
+    "where": _add_where,
+    "cast": _add_cast,
+    "broadcast": _add_broadcast,
+    "reshape": _add_reshape,
+    "permute": _add_permute,
+    "matmul": _add_matmul,
+}
+
+
+@st.composite
+def programs(
+    draw: Callable,
+    max_ops: int = 8,
+    ops: Sequence[str] = ALL_OPS,
+    dtypes: Sequence[str] = ("f32",),
+    max_rank: int = 3,
+    max_dim: int = 4,
+) -> Program:
+    """Programs of 1 to `max_ops` ops drawn from `ops`, on tensors of `dtypes`.
+
+    The outputs are the results no later op uses. `dtypes` may hold f32, f64, i32, i64;
+    ops that need floats use the float dtypes among them (f32 if there are none).
+    """
+    unknown = set(ops) - set(_ADDERS)
+    if unknown:
+        raise ValueError(f"programs(): unknown ops {sorted(unknown)}; known: {ALL_OPS}")
+    if not any(dtype in FLOAT_DTYPES for dtype in dtypes):
+        dtypes = (*dtypes, "f32")
+    builder = _Builder(draw, tuple(dtypes), max_rank, max_dim)
+    wanted = draw(st.integers(1, max_ops))
+    for _ in range(wanted):
+        op = draw(st.sampled_from(tuple(ops)))
+        _ADDERS[op](builder, op)
+    if not builder.nodes:
+        _add_unary(builder, "neg")
+    return builder.program()
+
+
+def inputs_for(program: Program) -> st.SearchStrategy[list[np.ndarray]]:
+    """Input arrays for `program`'s arguments, each in its argument's range.
+
+    Floats are multiples of 1/4, so sums and products of a few of them are exact.
+    """
+    return st.tuples(*(_argument_values(argument) for argument in program.arguments)).map(list)
+
+
+def _argument_values(argument: Argument) -> st.SearchStrategy[np.ndarray]:
+    spec = argument.spec
+    count = math.prod(spec.shape)
+    dtype = numpy_dtype(spec.tensor_type.get_element_type())
+    if spec.dtype == "i1":
+        elements: st.SearchStrategy = st.booleans()
+    elif spec.is_float:
+        low, high = int(argument.low * INPUT_GRID), int(argument.high * INPUT_GRID)
+        elements = st.integers(low, high).map(lambda k: k / INPUT_GRID)
+    else:
+        elements = st.integers(int(argument.low), int(argument.high))
+    return st.lists(elements, min_size=count, max_size=count).map(
+        lambda values: np.array(values, dtype=dtype).reshape(spec.shape)
+    )
