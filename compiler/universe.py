@@ -37,6 +37,12 @@ def _litho_bufferize() -> type[ModulePass]:
     return LithoBufferizePass
 
 
+def _litho_apply_patterns() -> type[ModulePass]:
+    from litho.lowering.litho_apply_patterns import LithoApplyPatternsPass
+
+    return LithoApplyPatternsPass
+
+
 def _litho_memory_plan() -> type[ModulePass]:
     from litho.lowering.litho_memory_plan import LithoMemoryPlanPass
 
@@ -61,6 +67,7 @@ LITHO_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "convert-litho-tensor-to-linalg": _convert_litho_tensor_to_linalg,
     "litho-bufferize": _litho_bufferize,
     "litho-memory-plan": _litho_memory_plan,
+    "litho-apply-patterns": _litho_apply_patterns,
 }
 
 LITHO_UNIVERSE = Universe(

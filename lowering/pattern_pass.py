@@ -30,20 +30,36 @@ from xdsl.pattern_rewriter import (
     PatternRewriteWalker,
     RewritePattern,
 )
+from xdsl.utils.exceptions import PassFailedException
+
+REWRITES_PER_OP = 50
 
 
 @dataclass
 class CountingPattern(RewritePattern):
-    """Runs `pattern` and adds one to `fires[name]` each time it changes the IR."""
+    """Runs `pattern` and adds one to `fires[name]` each time it changes the IR.
+
+    Past `budget` rewrites in all, it raises: patterns that undo each other, or match
+    their own result, would otherwise rewrite forever.
+    """
 
     pattern: RewritePattern
     fires: Counter[str]
+    budget: int
 
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter) -> None:
         already_changed = rewriter.has_done_action
         self.pattern.match_and_rewrite(op, rewriter)
-        if rewriter.has_done_action and not already_changed:
-            self.fires[type(self.pattern).__name__] += 1
+        if not rewriter.has_done_action or already_changed:
+            return
+        name = type(self.pattern).__name__
+        self.fires[name] += 1
+        if self.fires.total() > self.budget:
+            raise PassFailedException(
+                f"patterns did not converge: {self.fires.total()} rewrites, the last by "
+                f"{name} on {op.name}; a pattern re-matches its own result or another "
+                "pattern undoes it"
+            )
 
 
 @dataclass(frozen=True)
@@ -62,7 +78,8 @@ class PatternPass(ModulePass):
     def apply_counting(self, module: ModuleOp) -> Counter[str]:
         """Apply the pass to `module`; return how often each pattern fired, by class name."""
         fires: Counter[str] = Counter()
-        patterns = [CountingPattern(pattern, fires) for pattern in self.patterns()]
+        budget = REWRITES_PER_OP * (1 + sum(1 for _ in module.walk()))
+        patterns = [CountingPattern(pattern, fires, budget) for pattern in self.patterns()]
         PatternRewriteWalker(GreedyRewritePatternApplier(patterns)).rewrite_module(module)
         self.check_result(module)
         return fires

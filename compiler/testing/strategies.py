@@ -155,9 +155,8 @@ class _Builder:
     # -- values -------------------------------------------------------------------
 
     def shape(self, min_rank: int = 0) -> tuple[int, ...]:
-        dims = st.integers(1, self.max_dim)
-        rank = max(min_rank, 1) if min_rank else 0
-        return tuple(self.draw(st.lists(dims, min_size=rank, max_size=self.max_rank)))
+        rank = self.draw(st.integers(min_rank, self.max_rank))
+        return tuple(self.draw(st.integers(1, self.max_dim)) for _ in range(rank))
 
     def argument(self, spec: ValueSpec, positive: bool = False) -> int:
         if spec.dtype == "i1":
@@ -181,15 +180,18 @@ class _Builder:
         fresh: Callable[[], ValueSpec],
         positive: bool = False,
     ) -> int:
-        """An earlier value that `accept`s, or (choice 0, what shrinking goes to) a fresh
-        argument of type `fresh()`."""
+        """An earlier value that `accept`s, or a fresh argument of type `fresh()`.
+
+        A fresh argument is choice 0 (what shrinking goes to) and about a third of the
+        other choices, so broadcasting partners keep appearing in long programs.
+        """
         candidates = [
             value
             for value in range(len(self.specs))
             if accept(value) and (not positive or self.bounds[value].low > 0)
         ]
-        choice = self.draw(st.integers(0, len(candidates)))
-        if choice == 0:
+        choice = self.draw(st.integers(0, len(candidates) + len(candidates) // 2))
+        if choice == 0 or choice > len(candidates):
             return self.argument(fresh(), positive)
         return candidates[-choice]
 
@@ -225,17 +227,26 @@ class _Builder:
     # -- shapes that fit ----------------------------------------------------------
 
     def broadcastable_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
-        """A shape that broadcasts with `shape` (sizes kept, set to 1, or stretched)."""
-        rank = self.draw(st.integers(0, self.max_rank))
-        result = []
-        for position in range(rank):
-            offset = rank - position
-            size = shape[-offset] if offset <= len(shape) else None
-            if size is None or size == 1:
-                result.append(self.draw(st.integers(1, self.max_dim)))
-            else:
-                result.append(self.draw(st.sampled_from((size, 1))))
-        return tuple(result)
+        """A shape that broadcasts with `shape` and differs from it where it can: some
+        dims set to 1 (size-1 dims stretched), a suffix, or leading dims added.
+
+        Earlier values give same-shape operands often enough; fresh arguments are where
+        broadcasting gets exercised.
+        """
+        sizes = st.integers(1, self.max_dim)
+        mode = self.draw(st.sampled_from(("ones", "suffix", "extend")))
+        if mode == "ones" and shape:
+            changed = self.draw(st.sets(st.integers(0, len(shape) - 1), min_size=1))
+            return tuple(
+                (self.draw(sizes) if size == 1 else 1) if dim in changed else size
+                for dim, size in enumerate(shape)
+            )
+        if mode == "suffix" and shape:
+            return shape[self.draw(st.integers(1, len(shape))) :]
+        if len(shape) < self.max_rank:
+            extra = self.draw(st.integers(1, self.max_rank - len(shape)))
+            return (*(self.draw(sizes) for _ in range(extra)), *shape)
+        return shape
 
     def fits(self, value: int, shape: tuple[int, ...], dtype: str) -> bool:
         """Whether `value` has `dtype` and broadcasts with `shape` within the max rank."""
