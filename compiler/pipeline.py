@@ -2,7 +2,7 @@
 
 | stage      | level after it | pipeline                                            |
 | ---------- | -------------- | --------------------------------------------------- |
-| graph      | L1             | cse, dce                                            |
+| graph      | L1             | litho-canonicalize, cse, dce                        |
 | fuse       | L2             | convert-litho-tensor-to-linalg                      |
 | bufferize  | L3 (buffers)   | litho-bufferize                                     |
 | schedule   | L3 (loops)     | convert-linalg-to-loops, lower-affine, memory plan  |
@@ -27,7 +27,7 @@ from xdsl.passes import ModulePass, PassPipeline
 from xdsl.utils.exceptions import DiagnosticException
 
 STAGES: tuple[tuple[str, str], ...] = (
-    ("graph", "cse,dce"),
+    ("graph", "litho-canonicalize,cse,dce"),
     ("fuse", "convert-litho-tensor-to-linalg"),
     ("bufferize", "litho-bufferize"),
     ("schedule", "convert-linalg-to-loops,lower-affine,litho-memory-plan"),

@@ -25,6 +25,12 @@ def _litho_tensor() -> Dialect:
     return LithoTensorDialect
 
 
+def _litho_canonicalize() -> type[ModulePass]:
+    from litho.lowering.litho_canonicalize import LithoCanonicalizePass
+
+    return LithoCanonicalizePass
+
+
 def _convert_litho_tensor_to_linalg() -> type[ModulePass]:
     from litho.lowering.convert_litho_tensor_to_linalg import ConvertLithoTensorToLinalgPass
 
@@ -64,6 +70,7 @@ class LLVMIRTarget(Target):
 LITHO_DIALECTS: dict[str, Callable[[], Dialect]] = {"litho_tensor": _litho_tensor}
 
 LITHO_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
+    "litho-canonicalize": _litho_canonicalize,
     "convert-litho-tensor-to-linalg": _convert_litho_tensor_to_linalg,
     "litho-bufferize": _litho_bufferize,
     "litho-memory-plan": _litho_memory_plan,

@@ -1,0 +1,38 @@
+"""litho's kit for property-based testing of rewrites (see docs/writing-a-pass.md).
+
+- `programs()`, `inputs_for(program)`: hypothesis strategies of well-typed `litho_tensor`
+  programs and of their inputs.
+- `check_pass(pass_or_pipeline)`, `check_patterns([pattern, ...])`: run generated programs
+  through the interpreter before and after, under the declared tolerance; a failure is
+  reduced to a small `.mlir` repro with its inputs and a `litho-opt` command.
+- `fuzz_jit(cases)`: differential fuzzing of `jit` against torch eager.
+- `malformed_ir()`: generated malformed IR, for verifier robustness.
+"""
+
+from litho.compiler.testing.checks import (
+    CheckReport,
+    SemanticsCheckFailure,
+    check_pass,
+    check_patterns,
+)
+from litho.compiler.testing.program import Argument, Node, Program, ValueSpec
+from litho.compiler.testing.strategies import ALL_OPS, inputs_for, programs
+from litho.lowering.tolerance import EXACT, REASSOCIATE, Tolerance, quantizing
+
+__all__ = [
+    "ALL_OPS",
+    "EXACT",
+    "REASSOCIATE",
+    "Argument",
+    "CheckReport",
+    "Node",
+    "Program",
+    "SemanticsCheckFailure",
+    "Tolerance",
+    "ValueSpec",
+    "check_pass",
+    "check_patterns",
+    "inputs_for",
+    "programs",
+    "quantizing",
+]

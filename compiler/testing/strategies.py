@@ -179,17 +179,24 @@ class _Builder:
         accept: Callable[[int], bool],
         fresh: Callable[[], ValueSpec],
         positive: bool = False,
+        partner: bool = False,
     ) -> int:
         """An earlier value that `accept`s, or a fresh argument of type `fresh()`.
 
-        A fresh argument is choice 0 (what shrinking goes to) and about a third of the
-        other choices, so broadcasting partners keep appearing in long programs.
+        A first operand is most often the latest value that fits, so ops form chains. A
+        `partner` (second operand) is a fresh argument about a third of the time, so
+        broadcasting partners keep appearing in long programs.
         """
         candidates = [
             value
             for value in range(len(self.specs))
             if accept(value) and (not positive or self.bounds[value].low > 0)
         ]
+        if not partner:
+            choice = self.draw(st.integers(0, 3 * len(candidates)))
+            if choice == 3 * len(candidates):
+                return self.argument(fresh(), positive)
+            return candidates[-1 - choice % len(candidates)]
         choice = self.draw(st.integers(0, len(candidates) + len(candidates) // 2))
         if choice == 0 or choice > len(candidates):
             return self.argument(fresh(), positive)
@@ -299,6 +306,7 @@ def _partner(builder: _Builder, shape: tuple[int, ...], dtype: str, positive: bo
         and (not exact or builder.bounds[value].is_exact_in(dtype)),
         lambda: ValueSpec(builder.broadcastable_shape(shape), dtype),
         positive,
+        partner=True,
     )
 
 

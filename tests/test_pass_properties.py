@@ -1,0 +1,113 @@
+"""One property test per litho pass: generated programs keep their meaning through it.
+
+Each test names its pass with `@checks_pass`; `test_every_pass_has_a_property_test`
+fails if a pass registered in the universe (or defined in lowering/) has none. Every
+pattern of a pattern pass must fire at least once over the generated programs.
+"""
+
+import importlib
+import inspect
+import pkgutil
+
+import litho.lowering
+import pytest
+from litho.compiler.testing import check_pass, programs
+from litho.compiler.universe import LITHO_PASSES
+from litho.lowering.convert_litho_tensor_to_linalg import ConvertLithoTensorToLinalgPass
+from litho.lowering.litho_bufferize import LithoBufferizePass
+from litho.lowering.litho_canonicalize import LithoCanonicalizePass
+from litho.lowering.litho_memory_plan import LithoMemoryPlanPass
+from xdsl.passes import ModulePass
+
+TO_LINALG = "convert-litho-tensor-to-linalg"
+TO_LOOPS = f"{TO_LINALG},litho-bufferize,convert-linalg-to-loops,lower-affine"
+MIXED_DTYPES = ("f32", "f64", "i32", "i64")
+
+
+def checks_pass(name: str):
+    """Marks a test as the property test of the pass called `name`."""
+
+    def mark(test):
+        test.checked_pass = name
+        return test
+
+    return mark
+
+
+@checks_pass("litho-canonicalize")
+def test_canonicalize_preserves_semantics():
+    shape_ops = programs(
+        ops=("add", "mul", "neg", "permute", "reshape", "broadcast"), dtypes=("f32", "i64")
+    )
+    report = check_pass(LithoCanonicalizePass(), program_strategy=shape_ops, max_examples=300)
+    print(report.summary())
+
+
+@checks_pass("convert-litho-tensor-to-linalg")
+def test_convert_to_linalg_preserves_semantics():
+    report = check_pass(
+        ConvertLithoTensorToLinalgPass(), program_strategy=programs(dtypes=MIXED_DTYPES)
+    )
+    print(report.summary())
+
+
+@checks_pass("litho-bufferize")
+def test_bufferize_preserves_semantics():
+    report = check_pass(
+        LithoBufferizePass(), prepare=TO_LINALG, program_strategy=programs(dtypes=MIXED_DTYPES)
+    )
+    assert report.cases >= 100
+
+
+@checks_pass("litho-memory-plan")
+def test_memory_plan_preserves_semantics():
+    """The interpreter places planned buffers in one arena, so overlaps would show."""
+    report = check_pass(LithoMemoryPlanPass(), prepare=TO_LOOPS, program_strategy=programs())
+    assert report.cases >= 100
+
+
+@checks_pass("litho-apply-patterns")
+def test_apply_patterns_preserves_semantics():
+    names = "litho.lowering.litho_canonicalize:MulByOnePattern"
+    report = check_pass(
+        f"litho-apply-patterns{{names=\"{names}\"}}", program_strategy=programs(ops=("mul",))
+    )
+    assert report.cases >= 100
+
+
+@checks_pass("graph+fuse+bufferize+schedule")
+def test_whole_pipeline_preserves_semantics():
+    from litho.compiler.pipeline import STAGES
+
+    pipeline = ",".join(spec for _, spec in STAGES)
+    report = check_pass(pipeline, program_strategy=programs(dtypes=MIXED_DTYPES))
+    assert report.cases >= 100
+
+
+def _property_tests() -> dict[str, str]:
+    tests = inspect.getmembers(inspect.getmodule(_property_tests), inspect.isfunction)
+    return {test.checked_pass: name for name, test in tests if hasattr(test, "checked_pass")}
+
+
+def _passes_defined_in_lowering() -> set[str]:
+    names = set()
+    for module_info in pkgutil.iter_modules(litho.lowering.__path__):
+        module = importlib.import_module(f"litho.lowering.{module_info.name}")
+        for _, value in inspect.getmembers(module, inspect.isclass):
+            defined_here = value.__module__ == module.__name__
+            if defined_here and issubclass(value, ModulePass) and hasattr(value, "name"):
+                names.add(value.name)
+    return names
+
+
+def test_every_pass_has_a_property_test():
+    tested = set(_property_tests())
+    registered = set(LITHO_PASSES) | _passes_defined_in_lowering()
+    missing = sorted(registered - tested)
+    assert not missing, f"passes without a property test in {__name__}: {missing}"
+    assert "litho-canonicalize" in registered and len(registered) >= 5
+
+
+@pytest.mark.parametrize("name", ["litho-bufferize", "convert-litho-tensor-to-linalg"])
+def test_meta_test_sees_property_tests(name):
+    assert name in _property_tests()
