@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
 
+from litho.compiler.xdsl_fixes import apply_xdsl_fixes
 from xdsl.context import Context
 from xdsl.dialects import get_all_dialects
 from xdsl.ir import Dialect
@@ -17,6 +18,8 @@ from xdsl.passes import ModulePass
 from xdsl.transforms import get_all_passes
 from xdsl.universe import Universe
 from xdsl.utils.target import Target
+
+apply_xdsl_fixes()
 
 
 def _litho_tensor() -> Dialect:

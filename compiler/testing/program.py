@@ -19,7 +19,7 @@ Values are numbered: arguments first, then one result per node in order.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import torch
 from litho.dialects import tensor as lt
@@ -88,6 +88,16 @@ class Program:
         if value < len(self.arguments):
             return self.arguments[value].spec
         return self.nodes[value - len(self.arguments)].result
+
+    def with_dtype(self, old: str, new: str) -> Program:
+        """The same program with every `old` tensor made `new` (as for an fp64 reference)."""
+
+        def convert(spec: ValueSpec) -> ValueSpec:
+            return replace(spec, dtype=new) if spec.dtype == old else spec
+
+        arguments = tuple(replace(item, spec=convert(item.spec)) for item in self.arguments)
+        nodes = tuple(replace(node, result=convert(node.result)) for node in self.nodes)
+        return Program(arguments, nodes, self.outputs)
 
     def to_module(self) -> ModuleOp:
         """The program as `func.func @main` in a module, at the graph level (L1)."""
