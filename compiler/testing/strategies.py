@@ -295,7 +295,10 @@ def _partner(builder: _Builder, shape: tuple[int, ...], dtype: str, positive: bo
     if builder.draw(st.booleans()):
         choices = (1, 2, 0.5) if positive else (1, 0, 2, 0.5, -1)
         value = builder.draw(st.sampled_from(choices))
-        constant_shape = shape if builder.draw(st.booleans()) else ()
+        kind = builder.draw(st.sampled_from(("scalar", "same", "broadcast")))
+        constant_shape = builder.broadcastable_shape(shape) if kind == "broadcast" else (
+            shape if kind == "same" else ()
+        )
         bits = 1 if value == 0.5 else 0
         constant = builder.node("constant", (), ValueSpec(constant_shape, dtype),
                                 Bounds(value, value, bits), value=value)
