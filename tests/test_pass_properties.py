@@ -44,9 +44,8 @@ def test_canonicalize_preserves_semantics():
     mixed = programs(
         ops=("add", "mul", "neg", "permute", "reshape", "broadcast"), dtypes=("f32", "i64")
     )
-    report = check_pass(
-        LithoCanonicalizePass(), program_strategy=st.one_of(chains, arithmetic, mixed), max_examples=300
-    )
+    strategy = st.one_of(chains, arithmetic, mixed)
+    report = check_pass(LithoCanonicalizePass(), program_strategy=strategy, max_examples=300)
     print(report.summary())
 
 

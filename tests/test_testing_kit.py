@@ -65,6 +65,10 @@ class MulByOneIgnoresShapePattern(RewritePattern):
             rewriter.replace_op(op, [], [op.lhs])
 
 
+def _name(item: object) -> str:
+    return getattr(item, "__name__", "")
+
+
 # The lowering bugs are caught with the default programs; a canonicalization is tested,
 # as its author would, on programs of the ops it rewrites.
 BROKEN = [
@@ -74,7 +78,7 @@ BROKEN = [
 ]
 
 
-@pytest.mark.parametrize("pattern,strategy", BROKEN, ids=lambda item: getattr(item, "__name__", ""))
+@pytest.mark.parametrize("pattern,strategy", BROKEN, ids=_name)
 def test_broken_rewrite_is_caught_with_a_small_repro(pattern, strategy, tmp_path, monkeypatch):
     monkeypatch.setenv("LITHO_REPRO_DIR", str(tmp_path))
     with pytest.raises(SemanticsCheckFailure) as failure:
