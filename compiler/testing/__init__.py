@@ -5,8 +5,10 @@
 - `check_pass(pass_or_pipeline)`, `check_patterns([pattern, ...])`: run generated programs
   through the interpreter before and after, under the declared tolerance; a failure is
   reduced to a small `.mlir` repro with its inputs and a `litho-opt` command.
-- `fuzz_jit(cases)`: differential fuzzing of `jit` against torch eager.
-- `malformed_ir()`: generated malformed IR, for verifier robustness.
+- `litho.compiler.testing.fuzz.fuzz_jit(cases)`: differential fuzzing of `jit` against torch
+  eager (`litho fuzz` on the command line).
+- `litho.compiler.testing.malformed.malformed_ir()`: generated malformed IR, for verifier
+  robustness.
 """
 
 from litho.compiler.testing.checks import (
