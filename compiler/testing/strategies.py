@@ -28,6 +28,15 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from hypothesis import strategies as st
+from litho.compiler.testing.bounds import (
+    UNARY_BOUNDS,
+    UNIT,
+    VALUE_LIMIT,
+    Bounds,
+    binary_bounds,
+    max_bits,
+    sum_bits,
+)
 from litho.compiler.testing.program import (
     BINARY_OPS,
     FLOAT_DTYPES,
@@ -42,9 +51,7 @@ from litho.dialects.tensor import COMPARISON_PREDICATES, broadcast_shapes
 from litho.dialects.tensor_interpreter import numpy_dtype
 from xdsl.utils.exceptions import VerifyException
 
-VALUE_LIMIT = 1e6
 INPUT_GRID = 4  # inputs are multiples of 1/4
-MANTISSA_BITS = {"f32": 24, "f64": 53}
 
 ALL_OPS: tuple[str, ...] = (
     *BINARY_OPS,
@@ -62,78 +69,7 @@ ALL_OPS: tuple[str, ...] = (
 INTEGER_OPS = ("add", "sub", "mul", "max", "min", "reduce_sum", "reduce_max")
 
 
-@dataclass(frozen=True)
-class Bounds:
-    """Every value of a tensor lies in `[low, high]`; `fraction_bits` is set when the
-    values are exact multiples of 2**-fraction_bits (so computed without rounding)."""
-
-    low: float
-    high: float
-    fraction_bits: int | None = None
-
-    @property
-    def magnitude(self) -> float:
-        return max(abs(self.low), abs(self.high))
-
-    def is_exact_in(self, dtype: str) -> bool:
-        if dtype not in MANTISSA_BITS:
-            return True
-        if self.fraction_bits is None:
-            return False
-        return self.magnitude * 2.0**self.fraction_bits < 2.0 ** MANTISSA_BITS[dtype]
-
-
-def _hull(values: Sequence[float], fraction_bits: int | None) -> Bounds:
-    return Bounds(min(values), max(values), fraction_bits)
-
-
-def _max_bits(*bounds: Bounds) -> int | None:
-    bits = [bound.fraction_bits for bound in bounds]
-    return None if None in bits else max(bits)  # type: ignore[type-var]
-
-
-def _sum_bits(*bounds: Bounds) -> int | None:
-    bits = [bound.fraction_bits for bound in bounds]
-    return None if None in bits else sum(bits)  # type: ignore[arg-type]
-
-
-def _corners(a: Bounds, b: Bounds, operation: Callable[[float, float], float]) -> list[float]:
-    return [operation(x, y) for x in (a.low, a.high) for y in (b.low, b.high)]
-
-
-def binary_bounds(op: str, a: Bounds, b: Bounds) -> Bounds:
-    match op:
-        case "add":
-            return Bounds(a.low + b.low, a.high + b.high, _max_bits(a, b))
-        case "sub":
-            return Bounds(a.low - b.high, a.high - b.low, _max_bits(a, b))
-        case "mul":
-            return _hull(_corners(a, b, lambda x, y: x * y), _sum_bits(a, b))
-        case "div":
-            return _hull(_corners(a, b, lambda x, y: x / y), None)
-        case "max":
-            return Bounds(max(a.low, b.low), max(a.high, b.high), _max_bits(a, b))
-    return Bounds(min(a.low, b.low), min(a.high, b.high), _max_bits(a, b))
-
-
-def _monotone(function: Callable[[float], float]) -> Callable[[Bounds], Bounds]:
-    return lambda a: Bounds(function(a.low), function(a.high))
-
-
-_UNARY_BOUNDS: dict[str, Callable[[Bounds], Bounds]] = {
-    "neg": lambda a: Bounds(-a.high, -a.low, a.fraction_bits),
-    "exp": _monotone(math.exp),
-    "log": _monotone(math.log),
-    "tanh": _monotone(math.tanh),
-    "sqrt": _monotone(math.sqrt),
-    "rsqrt": lambda a: Bounds(1 / math.sqrt(a.high), 1 / math.sqrt(a.low)),
-    "erf": _monotone(math.erf),
-    "sigmoid": lambda a: Bounds(0.0, 1.0),
-    "relu": lambda a: Bounds(max(a.low, 0.0), max(a.high, 0.0), a.fraction_bits),
-    "gelu": lambda a: Bounds(-0.2, max(a.high, 0.0)),
-}
 _POSITIVE_INPUT_OPS = ("log", "sqrt", "rsqrt")
-_UNIT = Bounds(0.0, 1.0, 0)
 
 
 @dataclass
@@ -160,7 +96,7 @@ class _Builder:
 
     def argument(self, spec: ValueSpec, positive: bool = False) -> int:
         if spec.dtype == "i1":
-            argument, bounds = Argument(spec, 0, 1), _UNIT
+            argument, bounds = Argument(spec, 0, 1), UNIT
         else:
             low = (1 if not spec.is_float else 1 / INPUT_GRID) if positive else -3.0
             argument = Argument(spec, low, 3.0)
@@ -335,7 +271,7 @@ def _add_unary(builder: _Builder, op: str) -> int | None:
     attributes = {}
     if op == "gelu":
         attributes["approximate"] = builder.draw(st.sampled_from(("none", "tanh")))
-    return builder.node(op, (value,), builder.specs[value], _UNARY_BOUNDS[op](bounds),
+    return builder.node(op, (value,), builder.specs[value], UNARY_BOUNDS[op](bounds),
                         **attributes)
 
 
@@ -348,7 +284,7 @@ def _add_cmp(builder: _Builder, op: str) -> int | None:
     )
     rhs = _partner(builder, builder.specs[lhs].shape, dtype, exact=True)
     predicate = builder.draw(st.sampled_from(COMPARISON_PREDICATES))
-    return builder.node("cmp", (lhs, rhs), _broadcast_spec(builder, "i1", lhs, rhs), _UNIT,
+    return builder.node("cmp", (lhs, rhs), _broadcast_spec(builder, "i1", lhs, rhs), UNIT,
                         predicate=predicate)
 
 
@@ -360,7 +296,7 @@ def _add_where(builder: _Builder, op: str) -> int | None:
     rhs = _partner(builder, both, dtype)
     lhs_bounds, rhs_bounds = builder.bounds[lhs], builder.bounds[rhs]
     bounds = Bounds(min(lhs_bounds.low, rhs_bounds.low), max(lhs_bounds.high, rhs_bounds.high),
-                    _max_bits(lhs_bounds, rhs_bounds))
+                    max_bits(lhs_bounds, rhs_bounds))
     spec = _broadcast_spec(builder, dtype, condition, lhs, rhs)
     return builder.node("where", (condition, lhs, rhs), spec, bounds)
 
@@ -375,7 +311,7 @@ def _add_cast(builder: _Builder, op: str) -> int | None:
     if spec.is_float and target not in FLOAT_DTYPES and not bounds.is_exact_in(spec.dtype):
         return None  # truncation of an inexact value could flip to the next integer
     if target == "i1":
-        bounds = _UNIT
+        bounds = UNIT
     elif target not in FLOAT_DTYPES:
         bounds = Bounds(math.trunc(bounds.low), math.trunc(bounds.high), 0)
     elif not bounds.is_exact_in(target):
@@ -447,7 +383,7 @@ def _add_matmul(builder: _Builder, op: str) -> int | None:
     shape = (*broadcast_shapes("", batch, other.shape[:-2]), spec.shape[-2], other.shape[-1])
     a, b = builder.bounds[lhs], builder.bounds[rhs]
     magnitude = contracted * a.magnitude * b.magnitude
-    bounds = Bounds(-magnitude, magnitude, _sum_bits(a, b))
+    bounds = Bounds(-magnitude, magnitude, sum_bits(a, b))
     return builder.node("matmul", (lhs, rhs), ValueSpec(shape, spec.dtype), bounds)
 
 
