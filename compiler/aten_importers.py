@@ -21,7 +21,7 @@ from litho.compiler.importer import (
     register_importer,
 )
 from litho.dialects import tensor as lt
-from xdsl.dialects.builtin import TensorType
+from xdsl.dialects.builtin import AnyFloat, TensorType, i1, i64
 from xdsl.ir import SSAValue
 
 aten = torch.ops.aten
@@ -37,6 +37,19 @@ _BINARY = {
     aten.div.Scalar: lt.DivOp,
     aten.maximum.default: lt.MaxOp,
     aten.minimum.default: lt.MinOp,
+    aten.pow.Tensor_Tensor: lt.PowOp,
+    aten.bitwise_and.Tensor: lt.AndOp,
+    aten.bitwise_and.Scalar: lt.AndOp,
+    aten.bitwise_or.Tensor: lt.OrOp,
+    aten.bitwise_or.Scalar: lt.OrOp,
+    aten.bitwise_xor.Tensor: lt.XorOp,
+    aten.bitwise_xor.Scalar: lt.XorOp,
+}
+
+_LOGICAL = {
+    aten.logical_and.default: lt.AndOp,
+    aten.logical_or.default: lt.OrOp,
+    aten.logical_xor.default: lt.XorOp,
 }
 
 _UNARY = {
@@ -49,6 +62,8 @@ _UNARY = {
     aten.erf.default: lt.ErfOp,
     aten.sigmoid.default: lt.SigmoidOp,
     aten.relu.default: lt.ReluOp,
+    aten.cos.default: lt.CosOp,
+    aten.sin.default: lt.SinOp,
 }
 
 _COMPARISONS = {
@@ -91,19 +106,62 @@ def import_gelu(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     return context.emit(lt.GeluOp(_value(context, node.args[0]), approximate)).result
 
 
-@register_importer(aten.pow.Tensor_Scalar)
+@register_importer(*_LOGICAL)
+def import_logical(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    lhs, rhs = context.operands(node.args[:2], i1)
+    result = context.emit(_LOGICAL[node.target](lhs, rhs)).result
+    return context.cast(result, context.result_type(node).get_element_type())
+
+
+@register_importer(aten.logical_not.default, aten.bitwise_not.default)
+def import_not(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    element_type = context.result_type(node).get_element_type()
+    value = _value(context, node.args[0])
+    if node.target == aten.bitwise_not.default and element_type != i1:
+        return context.emit(lt.XorOp(value, context.operand(-1, element_type))).result
+    zero = context.operand(0, value.type.get_element_type())
+    return context.cast(context.emit(lt.CmpOp("eq", value, zero)).result, element_type)
+
+
+_MULTIPLIED_POWERS = (1, 2, 3, 4)
+
+
+@register_importer(aten.pow.Tensor_Scalar, aten.pow.Scalar)
 def import_pow(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    """Small integral powers multiply, square roots use sqrt, the rest call pow."""
     base, exponent = node.args
-    value = context.operand(base, context.result_type(node).get_element_type())
-    if exponent == 2:
-        return context.emit(lt.MulOp(value, value)).result
+    element_type = context.result_type(node).get_element_type()
+    if not isinstance(element_type, AnyFloat):
+        raise LithoError(f"{describe(node)}: pow of integer tensors is not supported")
+    value = context.operand(base, element_type)
+    if isinstance(exponent, torch.fx.Node):
+        return context.emit(lt.PowOp(value, context.operand(exponent, element_type))).result
+    if exponent in _MULTIPLIED_POWERS:
+        result = value
+        for _ in range(int(exponent) - 1):
+            result = context.emit(lt.MulOp(result, value)).result
+        return result
     if exponent == 0.5:
         return context.emit(lt.SqrtOp(value)).result
     if exponent == -0.5:
         return context.emit(lt.RsqrtOp(value)).result
-    if exponent == 1:
-        return value
-    raise LithoError(f"{describe(node)}: pow with exponent {exponent} is not supported")
+    return context.emit(lt.PowOp(value, context.operand(exponent, element_type))).result
+
+
+@register_importer(aten.clamp.default, aten.clamp_min.default, aten.clamp_max.default)
+def import_clamp(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    element_type = context.result_type(node).get_element_type()
+    value = context.cast(_value(context, node.args[0]), element_type)
+    if node.target == aten.clamp_max.default:
+        low, high = None, node.args[1]
+    else:
+        low = _argument(node, 1, "min")
+        high = _argument(node, 2, "max")
+    if low is not None:
+        value = context.emit(lt.MaxOp(value, context.operand(low, element_type))).result
+    if high is not None:
+        value = context.emit(lt.MinOp(value, context.operand(high, element_type))).result
+    return value
 
 
 def _register_comparisons() -> None:
@@ -227,7 +285,7 @@ def import_sum(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     return _reduce(context, node, lt.ReduceSumOp)
 
 
-@register_importer(aten.mean.dim)
+@register_importer(aten.mean.dim, aten.mean.default)
 def import_mean(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     return _reduce(context, node, lt.ReduceMeanOp)
 
@@ -267,6 +325,19 @@ def import_var_mean(context: ImportContext, node: torch.fx.Node) -> tuple[SSAVal
 @register_importer(aten.var.correction)
 def import_var(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     return _variance_and_mean(context, node)[0]
+
+
+@register_importer(aten.any.dim, aten.any.dims, aten.any.default)
+def import_any(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    """Whether any element is nonzero: the maximum of the elements as 0/1 integers."""
+    value = context.cast(_value(context, node.args[0]), i1)
+    as_integers = context.cast(value, i64)
+    dims = _argument(node, 1, "dim")
+    dims = [dims] if isinstance(dims, int) else dims
+    keepdim = bool(_argument(node, 2, "keepdim", False))
+    reduced_dims = _reduction_dims(value.type.get_num_dims(), dims)
+    largest = context.emit(lt.ReduceMaxOp(as_integers, reduced_dims, keepdim)).result
+    return context.cast(largest, i1)
 
 
 @register_importer(aten._assert_tensor_metadata.default)

@@ -1,9 +1,10 @@
 """Capture (L0): a torch model and example inputs to a core-ATen graph, then L1 import.
 
-Capture uses `torch.export` and `run_decompositions` with torch's core-ATen table plus
-the decompositions litho relies on (layer norm, softmax, GELU are kept as their
-elementwise and reduction parts). Parameters, buffers and lifted constants become
-arguments of the imported function ahead of the user inputs, in the graph's order.
+Capture uses `torch.export` and `run_decompositions` with litho's table
+(compiler/decompositions.py): core ATen, with layer norm, softmax, GELU and attention
+split into their elementwise, reduction and matmul parts. Parameters, buffers and
+lifted constants become arguments of the imported function ahead of the user inputs, in
+the graph's order.
 """
 
 from __future__ import annotations
@@ -11,27 +12,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import litho.compiler.aten_importers  # noqa: F401  (fills the importer registry)
+import litho.compiler.aten_cnn_importers  # noqa: F401  (these fill the importer registry)
+import litho.compiler.aten_data_importers  # noqa: F401
+import litho.compiler.aten_importers  # noqa: F401
 import torch
 import torch.utils._pytree as pytree
+from litho.compiler.decompositions import litho_decompositions
 from litho.compiler.errors import CaptureError, LithoError
 from litho.compiler.importer import import_graph
-from torch._decomp import get_decompositions
 from torch.export import ExportedProgram
 from torch.export.graph_signature import InputKind
 from xdsl.dialects.builtin import ModuleOp
-
-aten = torch.ops.aten
-
-EXTRA_DECOMPOSITIONS = [
-    aten.native_layer_norm,
-    aten._softmax,
-    aten._log_softmax,
-    aten.gelu,
-    aten.linear,
-    aten.silu,
-    aten.hardtanh,
-]
 
 
 @dataclass(frozen=True)
@@ -56,9 +47,7 @@ def capture(model: torch.nn.Module, inputs: Sequence[torch.Tensor]) -> ExportedP
         raise CaptureError(
             f"torch.export could not capture {type(model).__name__}: {error}"
         ) from error
-    table = torch.export.default_decompositions()
-    table.update(get_decompositions(EXTRA_DECOMPOSITIONS))
-    return program.run_decompositions(table)
+    return program.run_decompositions(litho_decompositions())
 
 
 def argument_sources(program: ExportedProgram) -> list[torch.Tensor | int]:

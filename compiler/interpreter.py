@@ -70,6 +70,10 @@ _BINARY = {
     arith.MinSIOp: np.minimum,
     arith.FloorDivSIOp: np.floor_divide,
     arith.RemSIOp: np.fmod,
+    arith.AndIOp: np.bitwise_and,
+    arith.OrIOp: np.bitwise_or,
+    arith.XOrIOp: np.bitwise_xor,
+    math.PowFOp: np.power,
     arith.DivSIOp: lambda a, b: np.trunc(np.divide(a, b)).astype(np.result_type(a, b)),
 }
 
@@ -81,6 +85,8 @@ _UNARY = {
     math.SqrtOp: np.sqrt,
     math.RsqrtOp: lambda x: np.reciprocal(np.sqrt(x)),
     math.ErfOp: erf,
+    math.CosOp: np.cos,
+    math.SinOp: np.sin,
 }
 
 _CASTS = (
@@ -164,6 +170,15 @@ class UpstreamFunctions(InterpreterFunctions):
         outputs = run_generic(interpreter, op, args)
         return tuple(outputs) if op.res else ()
 
+    @impl(linalg.IndexOp)
+    def run_index(self, interpreter: Interpreter, op: linalg.IndexOp, args: tuple):
+        return (_loop_indices(interpreter)[-1][op.dim.value.data],)
+
+    @impl(tensor.ExtractOp)
+    def run_extract(self, interpreter: Interpreter, op: tensor.ExtractOp, args: tuple):
+        source, *indices = args
+        return (source[tuple(np.asarray(index) for index in indices)],)
+
     @impl_terminator(linalg.YieldOp)
     def run_yield(self, interpreter: Interpreter, op: linalg.YieldOp, args: tuple):
         return ReturnedValues(args), ()
@@ -198,6 +213,7 @@ def run_generic(interpreter: Interpreter, op: linalg.GenericOp, args: Sequence[A
     reduction = [i for i, kind in enumerate(iterators) if kind != "parallel"]
     grid = np.indices([loop_ranges[i] for i in parallel], sparse=True)
     output_maps = maps[input_count:]
+    loop_stack = _loop_indices(interpreter)
     for point in itertools.product(*(range(loop_ranges[i]) for i in reduction)):
         loop_indices: list[Any] = [0] * len(loop_ranges)
         for dim, index in zip(parallel, grid, strict=True):
@@ -208,10 +224,17 @@ def run_generic(interpreter: Interpreter, op: linalg.GenericOp, args: Sequence[A
             operand[tuple(indexing.eval(loop_indices, []))]
             for operand, indexing in zip(operands, maps, strict=True)
         ]
+        loop_stack.append(loop_indices)
         yielded = interpreter.run_ssacfg_region(op.body, tuple(block_args), "generic")
+        loop_stack.pop()
         for output, indexing, value in zip(outputs, output_maps, yielded, strict=True):
             output[tuple(indexing.eval(loop_indices, []))] = value
     return outputs
+
+
+def _loop_indices(interpreter: Interpreter) -> list[list[Any]]:
+    """The loop indices of the generics being evaluated, innermost last (`linalg.index`)."""
+    return interpreter.get_data(UpstreamFunctions, "generic loop indices", list)
 
 
 def arena_view(

@@ -23,9 +23,10 @@ apply_xdsl_fixes()
 
 
 def _litho_tensor() -> Dialect:
-    from litho.dialects.tensor import LithoTensorDialect
+    from litho.dialects.tensor import CORE_OPS
+    from litho.dialects.tensor_movement import MOVEMENT_OPS
 
-    return LithoTensorDialect
+    return Dialect("litho_tensor", [*CORE_OPS, *MOVEMENT_OPS])
 
 
 def _litho_canonicalize() -> type[ModulePass]:

@@ -34,7 +34,7 @@ from xdsl.dialects.builtin import (
     i1,
     i64,
 )
-from xdsl.ir import Attribute, Dialect, SSAValue
+from xdsl.ir import Attribute, SSAValue
 from xdsl.irdl import (
     IRDLOperation,
     ParsePropInAttrDict,
@@ -74,7 +74,7 @@ def broadcast_shapes(op_name: str, *shapes: Sequence[int]) -> tuple[int, ...]:
     return tuple(result)
 
 
-def _check_result_shape(op: IRDLOperation, result: SSAValue, expected: Sequence[int]) -> None:
+def check_result_shape(op: IRDLOperation, result: SSAValue, expected: Sequence[int]) -> None:
     assert isinstance(result.type, TensorType)
     if tuple(result.type.get_shape()) != tuple(expected):
         raise VerifyException(
@@ -83,7 +83,7 @@ def _check_result_shape(op: IRDLOperation, result: SSAValue, expected: Sequence[
         )
 
 
-def _check_same_element_type(op: IRDLOperation, *values: SSAValue) -> None:
+def check_same_element_type(op: IRDLOperation, *values: SSAValue) -> None:
     element_types = [value.type.get_element_type() for value in values]  # type: ignore
     if any(element_type != element_types[0] for element_type in element_types):
         listed = ", ".join(str(element_type) for element_type in element_types)
@@ -171,11 +171,11 @@ class ElementwiseBinaryOp(IRDLOperation):
         )
 
     def verify_(self) -> None:
-        _check_same_element_type(self, self.lhs, self.rhs, self.result)
+        check_same_element_type(self, self.lhs, self.rhs, self.result)
         shape = broadcast_shapes(
             self.name, self.lhs.type.get_shape(), self.rhs.type.get_shape()
         )
-        _check_result_shape(self, self.result, shape)
+        check_result_shape(self, self.result, shape)
 
 
 @irdl_op_definition
@@ -223,6 +223,48 @@ class MinOp(ElementwiseBinaryOp):
     """Elementwise minimum; NaN in either operand gives NaN, as torch.minimum does."""
 
     name = "litho_tensor.min"
+
+
+@irdl_op_definition
+class PowOp(ElementwiseBinaryOp):
+    """Elementwise `lhs ** rhs` (float tensors only)."""
+
+    name = "litho_tensor.pow"
+
+    def verify_(self) -> None:
+        super().verify_()
+        if not isinstance(self.lhs.type.get_element_type(), AnyFloat):
+            raise VerifyException(f"{self.name}: operands must be float tensors")
+
+
+class BitwiseOp(ElementwiseBinaryOp):
+    """Base of bitwise ops on integer tensors; on i1 they are the logical ops."""
+
+    def verify_(self) -> None:
+        super().verify_()
+        if not isinstance(self.lhs.type.get_element_type(), IntegerType):
+            raise VerifyException(f"{self.name}: operands must be integer or i1 tensors")
+
+
+@irdl_op_definition
+class AndOp(BitwiseOp):
+    """Elementwise bitwise and."""
+
+    name = "litho_tensor.and"
+
+
+@irdl_op_definition
+class OrOp(BitwiseOp):
+    """Elementwise bitwise or."""
+
+    name = "litho_tensor.or"
+
+
+@irdl_op_definition
+class XorOp(BitwiseOp):
+    """Elementwise bitwise exclusive or."""
+
+    name = "litho_tensor.xor"
 
 
 class ElementwiseUnaryOp(IRDLOperation):
@@ -281,6 +323,20 @@ class RsqrtOp(ElementwiseUnaryOp):
     """Elementwise `1 / sqrt(x)`."""
 
     name = "litho_tensor.rsqrt"
+
+
+@irdl_op_definition
+class CosOp(ElementwiseUnaryOp):
+    """Elementwise cosine."""
+
+    name = "litho_tensor.cos"
+
+
+@irdl_op_definition
+class SinOp(ElementwiseUnaryOp):
+    """Elementwise sine."""
+
+    name = "litho_tensor.sin"
 
 
 @irdl_op_definition
@@ -372,11 +428,11 @@ class CmpOp(IRDLOperation):
                 f"{self.name}: predicate must be one of {COMPARISON_PREDICATES}, "
                 f"not {self.predicate.data!r}"
             )
-        _check_same_element_type(self, self.lhs, self.rhs)
+        check_same_element_type(self, self.lhs, self.rhs)
         shape = broadcast_shapes(
             self.name, self.lhs.type.get_shape(), self.rhs.type.get_shape()
         )
-        _check_result_shape(self, self.result, shape)
+        check_result_shape(self, self.result, shape)
 
 
 @irdl_op_definition
@@ -410,14 +466,14 @@ class WhereOp(IRDLOperation):
         )
 
     def verify_(self) -> None:
-        _check_same_element_type(self, self.lhs, self.rhs, self.result)
+        check_same_element_type(self, self.lhs, self.rhs, self.result)
         shape = broadcast_shapes(
             self.name,
             self.condition.type.get_shape(),
             self.lhs.type.get_shape(),
             self.rhs.type.get_shape(),
         )
-        _check_result_shape(self, self.result, shape)
+        check_result_shape(self, self.result, shape)
 
 
 class ShapeOp(IRDLOperation):
@@ -444,7 +500,7 @@ class CastOp(ShapeOp):
     name = "litho_tensor.cast"
 
     def verify_(self) -> None:
-        _check_result_shape(self, self.result, self.input.type.get_shape())
+        check_result_shape(self, self.result, self.input.type.get_shape())
 
 
 @irdl_op_definition
@@ -454,12 +510,12 @@ class BroadcastOp(ShapeOp):
     name = "litho_tensor.broadcast"
 
     def verify_(self) -> None:
-        _check_same_element_type(self, self.input, self.result)
+        check_same_element_type(self, self.input, self.result)
         target = self.result.type.get_shape()
         if len(self.input.type.get_shape()) > len(target):
             raise VerifyException(f"{self.name}: result rank is below the input rank")
         shape = broadcast_shapes(self.name, self.input.type.get_shape(), target)
-        _check_result_shape(self, self.result, shape)
+        check_result_shape(self, self.result, shape)
 
 
 @irdl_op_definition
@@ -469,7 +525,7 @@ class ReshapeOp(ShapeOp):
     name = "litho_tensor.reshape"
 
     def verify_(self) -> None:
-        _check_same_element_type(self, self.input, self.result)
+        check_same_element_type(self, self.input, self.result)
         if self.input.type.element_count() != self.result.type.element_count():
             raise VerifyException(
                 f"{self.name}: cannot reshape {tuple(self.input.type.get_shape())} "
@@ -509,14 +565,14 @@ class PermuteOp(IRDLOperation):
         )
 
     def verify_(self) -> None:
-        _check_same_element_type(self, self.input, self.result)
+        check_same_element_type(self, self.input, self.result)
         shape = self.input.type.get_shape()
         dims = self.dims.get_values()
         if sorted(dims) != list(range(len(shape))):
             raise VerifyException(
                 f"{self.name}: dims {dims} are not a permutation of 0..{len(shape) - 1}"
             )
-        _check_result_shape(self, self.result, [shape[d] for d in dims])
+        check_result_shape(self, self.result, [shape[d] for d in dims])
 
 
 def matmul_shape(op_name: str, lhs: Sequence[int], rhs: Sequence[int]) -> tuple[int, ...]:
@@ -559,9 +615,9 @@ class MatmulOp(IRDLOperation):
         super().__init__(operands=[lhs, rhs], result_types=[result_type])
 
     def verify_(self) -> None:
-        _check_same_element_type(self, self.lhs, self.rhs, self.result)
+        check_same_element_type(self, self.lhs, self.rhs, self.result)
         shape = matmul_shape(self.name, self.lhs.type.get_shape(), self.rhs.type.get_shape())
-        _check_result_shape(self, self.result, shape)
+        check_result_shape(self, self.result, shape)
 
 
 def reduced_shape(shape: Sequence[int], dims: Sequence[int], keepdim: bool) -> list[int]:
@@ -602,11 +658,11 @@ class ReductionOp(IRDLOperation):
         return normalize_dims(self.name, self.dims.get_values(), self.input.type.get_num_dims())
 
     def verify_(self) -> None:
-        _check_same_element_type(self, self.input, self.result)
+        check_same_element_type(self, self.input, self.result)
         shape = reduced_shape(
             self.input.type.get_shape(), self.reduced_dims, self.keepdim is not None
         )
-        _check_result_shape(self, self.result, shape)
+        check_result_shape(self, self.result, shape)
 
 
 @irdl_op_definition
@@ -636,36 +692,38 @@ class ReduceMaxOp(ReductionOp):
     name = "litho_tensor.reduce_max"
 
 
-LithoTensorDialect = Dialect(
-    "litho_tensor",
-    [
-        ConstantOp,
-        AddOp,
-        SubOp,
-        MulOp,
-        DivOp,
-        MaxOp,
-        MinOp,
-        NegOp,
-        ExpOp,
-        LogOp,
-        TanhOp,
-        SqrtOp,
-        RsqrtOp,
-        ErfOp,
-        SigmoidOp,
-        ReluOp,
-        GeluOp,
-        CmpOp,
-        WhereOp,
-        CastOp,
-        BroadcastOp,
-        ReshapeOp,
-        PermuteOp,
-        MatmulOp,
-        ReduceSumOp,
-        ReduceMeanOp,
-        ReduceMaxOp,
-    ],
-    [],
-)
+CORE_OPS: list[type[IRDLOperation]] = [
+    ConstantOp,
+    AddOp,
+    SubOp,
+    MulOp,
+    DivOp,
+    MaxOp,
+    MinOp,
+    PowOp,
+    AndOp,
+    OrOp,
+    XorOp,
+    NegOp,
+    ExpOp,
+    LogOp,
+    TanhOp,
+    SqrtOp,
+    RsqrtOp,
+    CosOp,
+    SinOp,
+    ErfOp,
+    SigmoidOp,
+    ReluOp,
+    GeluOp,
+    CmpOp,
+    WhereOp,
+    CastOp,
+    BroadcastOp,
+    ReshapeOp,
+    PermuteOp,
+    MatmulOp,
+    ReduceSumOp,
+    ReduceMeanOp,
+    ReduceMaxOp,
+]

@@ -6,11 +6,14 @@ every lower level is checked against, so they are written for clarity, not speed
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from litho.dialects import tensor as lt
+from litho.dialects import tensor_movement as lm
 from xdsl.dialects.builtin import (
     DenseIntOrFPElementsAttr,
     Float16Type,
@@ -86,6 +89,10 @@ _BINARY = {
     lt.DivOp: np.divide,
     lt.MaxOp: np.maximum,
     lt.MinOp: np.minimum,
+    lt.PowOp: np.power,
+    lt.AndOp: np.bitwise_and,
+    lt.OrOp: np.bitwise_or,
+    lt.XorOp: np.bitwise_xor,
 }
 
 _UNARY = {
@@ -95,6 +102,8 @@ _UNARY = {
     lt.TanhOp: np.tanh,
     lt.SqrtOp: np.sqrt,
     lt.RsqrtOp: lambda x: np.reciprocal(np.sqrt(x)),
+    lt.CosOp: np.cos,
+    lt.SinOp: np.sin,
     lt.ErfOp: erf,
     lt.SigmoidOp: lambda x: np.reciprocal(x.dtype.type(1) + np.exp(-x)),
     lt.ReluOp: lambda x: np.where(np.isnan(x), x, np.maximum(x, x.dtype.type(0))),
@@ -186,6 +195,88 @@ class LithoTensorFunctions(InterpreterFunctions):
     def run_matmul(self, interpreter: Interpreter, op: lt.MatmulOp, args: tuple):
         lhs, rhs = args
         return (_result_array(op, np.matmul(lhs, rhs)),)
+
+    @impl(lm.IotaOp)
+    def run_iota(self, interpreter: Interpreter, op: lm.IotaOp, args: tuple):
+        shape = tuple(op.result.type.get_shape())
+        return (_result_array(op, np.indices(shape)[op.dim.value.data]),)
+
+    @impl(lm.SliceOp)
+    def run_slice(self, interpreter: Interpreter, op: lm.SliceOp, args: tuple):
+        dim, start, step = (attr.value.data for attr in (op.dim, op.start, op.step))
+        size = op.result.type.get_shape()[dim]
+        index = [slice(None)] * op.input.type.get_num_dims()
+        index[dim] = slice(start, start + size * step, step)
+        return (np.asarray(args[0])[tuple(index)].copy(),)
+
+    @impl(lm.ConcatOp)
+    def run_concat(self, interpreter: Interpreter, op: lm.ConcatOp, args: tuple):
+        return (np.concatenate(args, axis=op.dim.value.data),)
+
+    @impl(lm.TakeOp)
+    def run_take(self, interpreter: Interpreter, op: lm.TakeOp, args: tuple):
+        return (np.take(args[0], args[1], axis=op.dim.value.data),)
+
+    @impl(lm.GatherOp)
+    def run_gather(self, interpreter: Interpreter, op: lm.GatherOp, args: tuple):
+        return (np.take_along_axis(args[0], args[1], axis=op.dim.value.data),)
+
+    @impl(lm.CumsumOp)
+    def run_cumsum(self, interpreter: Interpreter, op: lm.CumsumOp, args: tuple):
+        return (_result_array(op, np.cumsum(args[0], axis=op.dim.value.data)),)
+
+    @impl(lm.PadOp)
+    def run_pad(self, interpreter: Interpreter, op: lm.PadOp, args: tuple):
+        widths = list(zip(op.low.get_values(), op.high.get_values(), strict=True))
+        padded = np.pad(args[0], widths, constant_values=op.value.value.data)
+        return (_result_array(op, padded),)
+
+    @impl(lm.ConvOp)
+    def run_conv(self, interpreter: Interpreter, op: lm.ConvOp, args: tuple):
+        x, weight = args
+        groups = op.groups.value.data
+        stride, dilation = op.stride.get_values(), op.dilation.get_values()
+        out_shape = op.result.type.get_shape()
+        batch, channels = x.shape[:2]
+        x = x.reshape(batch, groups, channels // groups, *x.shape[2:])
+        weight = weight.reshape(groups, -1, *weight.shape[1:])
+        result = np.zeros((batch, groups, weight.shape[1], *out_shape[2:]), dtype=x.dtype)
+        for offsets in itertools.product(*(range(k) for k in weight.shape[3:])):
+            window = _window(x, offsets, stride, dilation, out_shape[2:])
+            taps = weight[(..., *offsets)]
+            result += np.einsum("ngc...,goc->ngo...", window, taps)
+        return (_result_array(op, result.reshape(out_shape)),)
+
+    @impl(lm.PoolOp)
+    def run_pool(self, interpreter: Interpreter, op: lm.PoolOp, args: tuple):
+        window = op.window.get_values()
+        out_shape = op.result.type.get_shape()
+        combine = np.maximum if op.kind.data == "max" else np.add
+        windows = (
+            _window(args[0], offsets, op.stride.get_values(), op.dilation.get_values(),
+                    out_shape[len(out_shape) - len(window):])
+            for offsets in itertools.product(*(range(k) for k in window))
+        )
+        result = next(windows).copy()
+        for values in windows:
+            result = combine(result, values)
+        return (_result_array(op, result),)
+
+
+def _window(
+    x: np.ndarray,
+    offsets: Sequence[int],
+    stride: Sequence[int],
+    dilation: Sequence[int],
+    out_sizes: Sequence[int],
+) -> np.ndarray:
+    """The elements of `x` that window position `offsets` reads at every output point."""
+    leading = (slice(None),) * (x.ndim - len(offsets))
+    spatial = tuple(
+        slice(k * d, k * d + s * (n - 1) + 1, s)
+        for k, s, d, n in zip(offsets, stride, dilation, out_sizes, strict=True)
+    )
+    return x[leading + spatial]
 
 
 for _table, _run in ((_BINARY, _run_binary), (_UNARY, _run_unary), (_REDUCTIONS, _run_reduction)):

@@ -156,7 +156,7 @@ def elementwise(
     rewriter.replace(op, (empty, generic))
 
 
-def _is_float(value: SSAValue) -> bool:
+def is_float(value: SSAValue) -> bool:
     return isinstance(value.type.get_element_type(), AnyFloat)
 
 
@@ -167,6 +167,7 @@ _FLOAT_BINARY = {
     lt.DivOp: arith.DivfOp,
     lt.MaxOp: arith.MaximumfOp,
     lt.MinOp: arith.MinimumfOp,
+    lt.PowOp: math.PowFOp,
 }
 _INTEGER_BINARY = {
     lt.AddOp: arith.AddiOp,
@@ -174,15 +175,20 @@ _INTEGER_BINARY = {
     lt.MulOp: arith.MuliOp,
     lt.MaxOp: arith.MaxSIOp,
     lt.MinOp: arith.MinSIOp,
+    lt.AndOp: arith.AndIOp,
+    lt.OrOp: arith.OrIOp,
+    lt.XorOp: arith.XOrIOp,
 }
+_BOOLEAN_OPS = (lt.AndOp, lt.OrOp, lt.XorOp)
 
 
 class BinaryPattern(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: lt.ElementwiseBinaryOp, rewriter: PatternRewriter):
         element_type = op.lhs.type.get_element_type()
-        table = _FLOAT_BINARY if _is_float(op.lhs) else _INTEGER_BINARY
-        if type(op) not in table or element_type == IntegerType(1):
+        table = _FLOAT_BINARY if is_float(op.lhs) else _INTEGER_BINARY
+        boolean_only = element_type == IntegerType(1) and not isinstance(op, _BOOLEAN_OPS)
+        if type(op) not in table or boolean_only:
             raise PassFailedException(f"{op.name} on {element_type} tensors is not supported")
         scalar_op = table[type(op)]
         elementwise(rewriter, op, [op.lhs, op.rhs], lambda args: scalar_op(*args[:2]).result)
@@ -216,6 +222,8 @@ _UNARY_BODIES: dict[type, Callable[[SSAValue], SSAValue]] = {
     lt.TanhOp: lambda x: math.TanhOp(x).result,
     lt.SqrtOp: lambda x: math.SqrtOp(x).result,
     lt.RsqrtOp: lambda x: math.RsqrtOp(x).result,
+    lt.CosOp: lambda x: math.CosOp(x).result,
+    lt.SinOp: lambda x: math.SinOp(x).result,
     lt.ErfOp: lambda x: math.ErfOp(x).result,
     lt.SigmoidOp: _sigmoid,
     lt.ReluOp: lambda x: arith.MaximumfOp(x, scalar_constant(0.0, x.type)).result,
@@ -241,7 +249,7 @@ class CmpPattern(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: lt.CmpOp, rewriter: PatternRewriter):
         predicate = op.predicate.data
-        if _is_float(op.lhs):
+        if is_float(op.lhs):
             def body(args):
                 return arith.CmpfOp(args[0], args[1], _FLOAT_PREDICATES[predicate]).result
         else:
@@ -381,11 +389,11 @@ class ReductionPattern(RewritePattern):
             for i in range(rank)
             if keepdim or i not in dims
         ]
-        is_float = _is_float(op.input)
+        floating = is_float(op.input)
         identity = reduction.identity
-        if not is_float and identity == -pymath.inf:
+        if not floating and identity == -pymath.inf:
             identity = -(2 ** (op.input.type.get_element_type().bitwidth - 1))
-        scalar_op = reduction.float_op if is_float else reduction.integer_op
+        scalar_op = reduction.float_op if floating else reduction.integer_op
         generic = build_generic(
             [op.input],
             [AffineMap.identity(rank)],
@@ -418,7 +426,11 @@ class ConvertLithoTensorToLinalgPass(PatternPass):
     tolerance: ClassVar[Tolerance] = REASSOCIATE
 
     def patterns(self) -> list[RewritePattern]:
+        # imported here: the movement patterns build on this module's helpers
+        from litho.lowering.movement_to_linalg import MOVEMENT_PATTERNS
+
         return [
+            *(pattern() for pattern in MOVEMENT_PATTERNS),
             ConstantPattern(),
             BinaryPattern(),
             UnaryPattern(),

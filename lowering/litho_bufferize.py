@@ -7,6 +7,8 @@ Input: functions whose bodies hold only `tensor.empty` and `linalg.generic` on t
   memref argument that the caller allocates, and the function returns nothing.
 - `tensor.empty` becomes `memref.alloc`; a generic writes into its init's buffer, which
   is safe because each init has no use besides that generic (a copy is made otherwise).
+- `tensor.extract` in a generic's body (a gather) becomes `memref.load` from the
+  tensor's buffer.
 - A buffer that is returned is replaced by the caller's output argument, so results are
   written in place; a result that is an argument, or returned twice, is copied.
 
@@ -102,6 +104,9 @@ class _FunctionBufferizer:
                 buffer = fresh.memref
             outputs.append(buffer)
         body = Rewriter.move_region_contents_to_new_regions(op.body)
+        for extract in [inner for inner in body.walk() if isinstance(inner, tensor.ExtractOp)]:
+            load = memref.LoadOp.get(self.buffers[extract.tensor], extract.indices)
+            Rewriter.replace_op(extract, load)
         new_op = linalg.GenericOp(
             inputs, outputs, body, op.indexing_maps, op.iterator_types
         )

@@ -61,6 +61,9 @@ _INTEGER_BINARY = {
     arith.MuliOp: "mul",
     arith.DivSIOp: "sdiv",
     arith.RemSIOp: "srem",
+    arith.AndIOp: "and_",
+    arith.OrIOp: "or_",
+    arith.XOrIOp: "xor",
 }
 _FLOAT_INTRINSICS = {
     arith.MaximumfOp: "llvm.maximum",
@@ -68,6 +71,9 @@ _FLOAT_INTRINSICS = {
     math.ExpOp: "llvm.exp",
     math.LogOp: "llvm.log",
     math.SqrtOp: "llvm.sqrt",
+    math.CosOp: "llvm.cos",
+    math.SinOp: "llvm.sin",
+    math.PowFOp: "llvm.pow",
 }
 _LIBM = {math.TanhOp: "tanh", math.ErfOp: "erf"}
 _CMPF = {

@@ -1,0 +1,202 @@
+"""Importers of the ATen ops that create, slice, join and index tensors.
+
+Tensor creation (`full`, `arange`, ...) becomes constants and `iota`; slicing and
+splitting become `litho_tensor.slice`; embedding lookups, advanced indexing and
+`gather` become `take` and `gather`. Shapes come from each node's recorded value, so
+the importers only work out where elements come from.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.fx
+from litho.compiler.errors import LithoError
+from litho.compiler.importer import ImportContext, describe, register_importer
+from litho.dialects import tensor as lt
+from litho.dialects import tensor_movement as lm
+from xdsl.dialects.builtin import TensorType, i64
+from xdsl.ir import SSAValue
+
+aten = torch.ops.aten
+
+_FULL_VALUES = {
+    aten.zeros.default: 0,
+    aten.zeros_like.default: 0,
+    aten.new_zeros.default: 0,
+    aten.ones.default: 1,
+    aten.ones_like.default: 1,
+    aten.new_ones.default: 1,
+}
+
+
+@register_importer(*_FULL_VALUES)
+def import_zeros_ones(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    constant = lt.ConstantOp.splat(_FULL_VALUES[node.target], context.result_type(node))
+    return context.emit(constant).result
+
+
+@register_importer(aten.full.default, aten.full_like.default, aten.new_full.default)
+def import_full(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    value = node.args[2] if node.target == aten.new_full.default else node.args[1]
+    return context.emit(lt.ConstantOp.splat(value, context.result_type(node))).result
+
+
+@register_importer(aten.scalar_tensor.default)
+def import_scalar_tensor(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    return context.emit(lt.ConstantOp.splat(node.args[0], context.result_type(node))).result
+
+
+@register_importer(aten.arange.default, aten.arange.start, aten.arange.start_step)
+def import_arange(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    """`start + i * step` for each index `i` of the result."""
+    result_type = context.result_type(node)
+    element_type = result_type.get_element_type()
+    start, step = (0, 1) if node.target == aten.arange.default else (node.args[0], 1)
+    if node.target == aten.arange.start_step and len(node.args) > 2:
+        step = node.args[2]
+    value = context.emit(lm.IotaOp(result_type, 0)).result
+    if step != 1:
+        value = context.emit(lt.MulOp(value, context.operand(step, element_type))).result
+    if start != 0:
+        value = context.emit(lt.AddOp(value, context.operand(start, element_type))).result
+    return value
+
+
+def _dim(node: torch.fx.Node, dim: int) -> int:
+    rank = node.args[0].meta["val"].dim()
+    return dim % rank if rank else 0
+
+
+def slice_along(
+    context: ImportContext, value: SSAValue, dim: int, start: int, step: int, size: int
+) -> SSAValue:
+    """Elements `start, start + step, ...` (`size` of them) of `value` along `dim`."""
+    if start == 0 and step == 1 and size == value.type.get_shape()[dim]:
+        return value
+    return context.emit(lm.SliceOp(value, dim, start, step, size)).result
+
+
+@register_importer(aten.slice.Tensor)
+def import_slice(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    value = context.values[node.args[0]]
+    dim = _dim(node, node.args[1] if len(node.args) > 1 else 0)
+    start = node.args[2] if len(node.args) > 2 and node.args[2] is not None else 0
+    step = node.args[4] if len(node.args) > 4 else 1
+    size = value.type.get_shape()[dim]
+    start = min(max(start + size if start < 0 else start, 0), size)
+    result_size = context.result_type(node).get_shape()[dim]
+    return slice_along(context, value, dim, start, step, result_size)
+
+
+@register_importer(aten.select.int)
+def import_select(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    value = context.values[node.args[0]]
+    dim = _dim(node, node.args[1])
+    index = node.args[2] % value.type.get_shape()[dim]
+    picked = slice_along(context, value, dim, index, 1, 1)
+    return context.emit(lt.ReshapeOp(picked, context.result_type(node))).result
+
+
+@register_importer(aten.split_with_sizes.default, aten.split.Tensor)
+def import_split(context: ImportContext, node: torch.fx.Node) -> list[SSAValue]:
+    value = context.values[node.args[0]]
+    dim = _dim(node, node.args[2] if len(node.args) > 2 else 0)
+    pieces = []
+    start = 0
+    for piece in node.meta["val"]:
+        size = piece.shape[dim]
+        pieces.append(slice_along(context, value, dim, start, 1, size))
+        start += size
+    return pieces
+
+
+@register_importer(aten.cat.default)
+def import_cat(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    result_type = context.result_type(node)
+    element_type = result_type.get_element_type()
+    dim = node.args[1] % result_type.get_num_dims() if len(node.args) > 1 else 0
+    pieces = [
+        context.cast(context.values[piece], element_type)
+        for piece in node.args[0]
+        if tuple(piece.meta["val"].shape) != (0,)
+    ]
+    if len(pieces) == 1:
+        return pieces[0]
+    return context.emit(lm.ConcatOp(pieces, dim)).result
+
+
+@register_importer(aten.cumsum.default)
+def import_cumsum(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    element_type = context.result_type(node).get_element_type()
+    value = context.cast(context.values[node.args[0]], element_type)
+    return context.emit(lm.CumsumOp(value, _dim(node, node.args[1]))).result
+
+
+@register_importer(aten.embedding.default)
+def import_embedding(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    weight, indices = (context.values[argument] for argument in node.args[:2])
+    return context.emit(lm.TakeOp(weight, indices, 0)).result
+
+
+@register_importer(aten.gather.default)
+def import_gather(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    if node.kwargs.get("sparse_grad"):
+        raise LithoError(f"{describe(node)}: sparse_grad is not supported")
+    value, index = context.values[node.args[0]], context.values[node.args[2]]
+    return context.emit(lm.GatherOp(value, index, _dim(node, node.args[1]))).result
+
+
+@register_importer(aten.index_select.default)
+def import_index_select(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    value, indices = context.values[node.args[0]], context.values[node.args[2]]
+    return context.emit(lm.TakeOp(value, indices, _dim(node, node.args[1]))).result
+
+
+def _wrapped(context: ImportContext, index: SSAValue, size: int) -> SSAValue:
+    """`index`, with negative entries counted from the end of a dim of `size`."""
+    element_type = index.type.get_element_type()
+    zero, extent = context.operand(0, element_type), context.operand(size, element_type)
+    negative = context.emit(lt.CmpOp("lt", index, zero)).result
+    shifted = context.emit(lt.AddOp(index, extent)).result
+    return context.emit(lt.WhereOp(negative, shifted, index)).result
+
+
+@register_importer(aten.index.Tensor)
+def import_index(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    """`x[i0, i1, ...]` with integer index tensors on leading dims, or one on any dim.
+
+    Several index tensors become one linear index into `x` with its leading dims
+    flattened, then a `take`.
+    """
+    value = context.values[node.args[0]]
+    indices = list(node.args[1])
+    used = [position for position, index in enumerate(indices) if index is not None]
+    if any(indices[position].meta["val"].dtype == torch.bool for position in used):
+        raise LithoError(
+            f"{describe(node)}: indexing with a boolean mask gives a data-dependent shape, "
+            "which litho does not support; use torch.where instead"
+        )
+    if len(used) == 1:
+        index = context.values[indices[used[0]]]
+        return context.emit(lm.TakeOp(value, index, used[0])).result
+    if used != list(range(len(used))):
+        raise LithoError(
+            f"{describe(node)}: index tensors must be on the leading dims, or only one"
+        )
+    shape = value.type.get_shape()
+    linear: SSAValue | None = None
+    for position in used:
+        index = context.cast(context.values[indices[position]], i64)
+        index = _wrapped(context, index, shape[position])
+        stride = math.prod(shape[position + 1 : len(used)])
+        if stride != 1:
+            index = context.emit(lt.MulOp(index, context.operand(stride, i64))).result
+        linear = index if linear is None else context.emit(lt.AddOp(linear, index)).result
+    flat_type = TensorType(
+        value.type.get_element_type(), [math.prod(shape[: len(used)]), *shape[len(used) :]]
+    )
+    flat = context.emit(lt.ReshapeOp(value, flat_type)).result
+    return context.emit(lm.TakeOp(flat, linear, 0)).result
+

@@ -1,0 +1,69 @@
+"""The decomposition table litho captures with: torch's core-ATen table plus litho's own.
+
+Both `jit` (torch.export + run_decompositions) and the `torch.compile` backend (AOT
+autograd) trace with this table, so they hand litho the same ops.
+
+- Layer norm, softmax, GELU, linear, SiLU and hardtanh are split into their
+  elementwise and reduction parts, which litho fuses better than opaque kernels.
+- Scaled dot-product attention becomes matmuls, a mask and a softmax. torch's own
+  decomposition of it leaves strides that break the `view` after it in GPT-2 (torch
+  2.13 fails with "Cannot view a tensor ..."); this one returns the layout eager's CPU
+  kernel returns.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+from torch._decomp import get_decompositions
+
+aten = torch.ops.aten
+
+EXTRA_DECOMPOSITIONS = [
+    aten.native_layer_norm,
+    aten._softmax,
+    aten._log_softmax,
+    aten.gelu,
+    aten.linear,
+    aten.silu,
+    aten.hardtanh,
+]
+
+
+def attention(
+    query: torch.Tensor,
+    key: torch.Tensor,
+    value: torch.Tensor,
+    attn_mask: torch.Tensor | None = None,
+    dropout_p: float = 0.0,
+    is_causal: bool = False,
+    scale: float | None = None,
+    enable_gqa: bool = False,
+) -> torch.Tensor:
+    """`aten.scaled_dot_product_attention` in matmuls, masking and softmax (inference)."""
+    if enable_gqa and key.size(-3) != query.size(-3):
+        repeats = query.size(-3) // key.size(-3)
+        key = key.repeat_interleave(repeats, -3)
+        value = value.repeat_interleave(repeats, -3)
+    scale = 1 / math.sqrt(query.size(-1)) if scale is None else scale
+    scores = (query * scale) @ key.transpose(-2, -1)
+    if is_causal:
+        allowed = torch.ones(query.size(-2), key.size(-2), dtype=torch.bool).tril()
+        scores = torch.where(allowed, scores, float("-inf"))
+    if attn_mask is not None:
+        if attn_mask.dtype == torch.bool:
+            scores = torch.where(attn_mask, scores, float("-inf"))
+        else:
+            scores = scores + attn_mask
+    output = torch.softmax(scores, -1) @ value
+    return output.transpose(-3, -2).contiguous().transpose(-3, -2)
+
+
+def litho_decompositions() -> dict[object, Callable]:
+    """The table to trace models with, for `run_decompositions` or AOT autograd."""
+    table = torch.export.default_decompositions()
+    table.update(get_decompositions(EXTRA_DECOMPOSITIONS))
+    table[aten.scaled_dot_product_attention.default] = attention
+    return table

@@ -1,0 +1,493 @@
+"""`litho_tensor` ops that move data rather than compute it elementwise.
+
+Index generation (`iota`), slicing and concatenation, gathers (`take`, `gather`),
+prefix sums, padding, and the window ops of CNNs (`conv`, `pool`). Like the rest of the
+dialect (dialects/tensor.py) they act on statically shaped tensors; their result type
+is written out and checked by the verifier.
+
+```mlir
+%p = litho_tensor.pad %x {low = array<i64: 0, 0, 1, 1>, high = array<i64: 0, 0, 1, 1>,
+                          value = 0.0 : f64} : tensor<1x3x8x8xf32> -> tensor<1x3x10x10xf32>
+%y = litho_tensor.conv %p, %w {stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>,
+                               groups = 1 : i64}
+    : (tensor<1x3x10x10xf32>, tensor<8x3x3x3xf32>) -> tensor<1x8x8x8xf32>
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from litho.dialects.tensor import (
+    FloatTensor,
+    LithoTensor,
+    check_result_shape,
+    check_same_element_type,
+    normalize_dims,
+)
+from xdsl.dialects.builtin import (
+    DenseArrayBase,
+    FloatAttr,
+    IntegerAttr,
+    IntegerType,
+    StringAttr,
+    TensorType,
+    f64,
+    i64,
+)
+from xdsl.ir import SSAValue
+from xdsl.irdl import (
+    IRDLOperation,
+    ParsePropInAttrDict,
+    irdl_op_definition,
+    operand_def,
+    prop_def,
+    result_def,
+    traits_def,
+    var_operand_def,
+)
+from xdsl.traits import Pure
+from xdsl.utils.exceptions import VerifyException
+
+IntegerTensor = TensorType.constr(IntegerType)
+POOL_KINDS = ("max", "sum")
+
+
+def _int_array(values: Sequence[int]) -> DenseArrayBase:
+    return DenseArrayBase.from_list(i64, list(values))
+
+
+def _dim_of(op: IRDLOperation, rank: int) -> int:
+    return normalize_dims(op.name, [op.dim.value.data], rank)[0]
+
+
+class _MovementOp(IRDLOperation):
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+
+
+@irdl_op_definition
+class IotaOp(_MovementOp):
+    """Each element is its own index along `dim`, converted to the element type.
+
+    ```mlir
+    %i = litho_tensor.iota {dim = 0 : i64} : tensor<5xi64>
+    ```
+    """
+
+    name = "litho_tensor.iota"
+
+    dim = prop_def(IntegerAttr)
+    result = result_def(LithoTensor)
+
+    assembly_format = "attr-dict `:` type($result)"
+
+    def __init__(self, result_type: TensorType, dim: int):
+        super().__init__(result_types=[result_type], properties={"dim": IntegerAttr(dim, i64)})
+
+    def verify_(self) -> None:
+        _dim_of(self, self.result.type.get_num_dims())
+
+
+@irdl_op_definition
+class SliceOp(_MovementOp):
+    """Elements `start, start + step, ...` of `dim`; the result type says how many.
+
+    ```mlir
+    %s = litho_tensor.slice %x {dim = 1 : i64, start = 2 : i64, step = 1 : i64}
+        : tensor<4x8xf32> -> tensor<4x3xf32>
+    ```
+    """
+
+    name = "litho_tensor.slice"
+
+    dim = prop_def(IntegerAttr)
+    start = prop_def(IntegerAttr)
+    step = prop_def(IntegerAttr)
+    input = operand_def(LithoTensor)
+    result = result_def(LithoTensor)
+
+    assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
+
+    def __init__(self, input: SSAValue, dim: int, start: int, step: int, size: int):
+        shape = list(input.type.get_shape())
+        shape[dim] = size
+        super().__init__(
+            operands=[input],
+            result_types=[TensorType(input.type.get_element_type(), shape)],
+            properties={name: IntegerAttr(value, i64) for name, value in
+                        (("dim", dim), ("start", start), ("step", step))},
+        )
+
+    def verify_(self) -> None:
+        check_same_element_type(self, self.input, self.result)
+        shape = list(self.input.type.get_shape())
+        dim = _dim_of(self, len(shape))
+        start, step = self.start.value.data, self.step.value.data
+        size = self.result.type.get_shape()[dim]
+        if step < 1 or start < 0 or (size and start + (size - 1) * step >= shape[dim]):
+            raise VerifyException(
+                f"{self.name}: {size} elements from {start} by {step} do not fit in dim "
+                f"{dim} of size {shape[dim]}"
+            )
+        shape[dim] = size
+        check_result_shape(self, self.result, shape)
+
+
+@irdl_op_definition
+class ConcatOp(_MovementOp):
+    """The inputs one after another along `dim`, as `torch.cat`.
+
+    ```mlir
+    %c = litho_tensor.concat %a, %b {dim = 0 : i64}
+        : (tensor<2x4xf32>, tensor<3x4xf32>) -> tensor<5x4xf32>
+    ```
+    """
+
+    name = "litho_tensor.concat"
+
+    dim = prop_def(IntegerAttr)
+    inputs = var_operand_def(LithoTensor)
+    result = result_def(LithoTensor)
+
+    assembly_format = (
+        "$inputs attr-dict `:` `(` type($inputs) `)` `->` type($result)"
+    )
+
+    def __init__(self, inputs: Sequence[SSAValue], dim: int):
+        shape = list(inputs[0].type.get_shape())
+        shape[dim] = sum(value.type.get_shape()[dim] for value in inputs)
+        super().__init__(
+            operands=[list(inputs)],
+            result_types=[TensorType(inputs[0].type.get_element_type(), shape)],
+            properties={"dim": IntegerAttr(dim, i64)},
+        )
+
+    def verify_(self) -> None:
+        check_same_element_type(self, *self.inputs, self.result)
+        shape = list(self.result.type.get_shape())
+        dim = _dim_of(self, len(shape))
+        total = 0
+        for value in self.inputs:
+            piece = list(value.type.get_shape())
+            if len(piece) != len(shape) or any(
+                size != piece[i] for i, size in enumerate(shape) if i != dim
+            ):
+                raise VerifyException(
+                    f"{self.name}: input shape {tuple(piece)} does not match result "
+                    f"{tuple(shape)} outside dim {dim}"
+                )
+            total += piece[dim]
+        shape[dim] = total
+        check_result_shape(self, self.result, shape)
+
+
+def take_shape(shape: Sequence[int], indices: Sequence[int], dim: int) -> list[int]:
+    return [*shape[:dim], *indices, *shape[dim + 1 :]]
+
+
+@irdl_op_definition
+class TakeOp(_MovementOp):
+    """`input` indexed along `dim` by every element of `indices`, as `numpy.take`.
+
+    The result shape is `input.shape[:dim] + indices.shape + input.shape[dim+1:]`;
+    negative indices count from the end. An embedding lookup is a take on dim 0.
+
+    ```mlir
+    %e = litho_tensor.take %w, %ids {dim = 0 : i64}
+        : (tensor<100x16xf32>, tensor<2x8xi64>) -> tensor<2x8x16xf32>
+    ```
+    """
+
+    name = "litho_tensor.take"
+
+    dim = prop_def(IntegerAttr)
+    input = operand_def(LithoTensor)
+    indices = operand_def(IntegerTensor)
+    result = result_def(LithoTensor)
+
+    assembly_format = (
+        "$input `,` $indices attr-dict `:` `(` type($input) `,` type($indices) `)` "
+        "`->` type($result)"
+    )
+
+    def __init__(self, input: SSAValue, indices: SSAValue, dim: int):
+        shape = take_shape(input.type.get_shape(), indices.type.get_shape(), dim)
+        super().__init__(
+            operands=[input, indices],
+            result_types=[TensorType(input.type.get_element_type(), shape)],
+            properties={"dim": IntegerAttr(dim, i64)},
+        )
+
+    def verify_(self) -> None:
+        check_same_element_type(self, self.input, self.result)
+        dim = _dim_of(self, self.input.type.get_num_dims())
+        shape = take_shape(self.input.type.get_shape(), self.indices.type.get_shape(), dim)
+        check_result_shape(self, self.result, shape)
+
+
+@irdl_op_definition
+class GatherOp(_MovementOp):
+    """`result[i][j] = input[index[i][j]][j]` for `dim = 0`, and so on, as `torch.gather`.
+
+    ```mlir
+    %g = litho_tensor.gather %x, %index {dim = 1 : i64}
+        : (tensor<4x8xf32>, tensor<4x2xi64>) -> tensor<4x2xf32>
+    ```
+    """
+
+    name = "litho_tensor.gather"
+
+    dim = prop_def(IntegerAttr)
+    input = operand_def(LithoTensor)
+    index = operand_def(IntegerTensor)
+    result = result_def(LithoTensor)
+
+    assembly_format = (
+        "$input `,` $index attr-dict `:` `(` type($input) `,` type($index) `)` "
+        "`->` type($result)"
+    )
+
+    def __init__(self, input: SSAValue, index: SSAValue, dim: int):
+        result_type = TensorType(input.type.get_element_type(), index.type.get_shape())
+        super().__init__(
+            operands=[input, index],
+            result_types=[result_type],
+            properties={"dim": IntegerAttr(dim, i64)},
+        )
+
+    def verify_(self) -> None:
+        check_same_element_type(self, self.input, self.result)
+        rank = self.input.type.get_num_dims()
+        _dim_of(self, rank)
+        if self.index.type.get_num_dims() != rank:
+            raise VerifyException(f"{self.name}: index rank differs from input rank {rank}")
+        check_result_shape(self, self.result, self.index.type.get_shape())
+
+
+@irdl_op_definition
+class CumsumOp(_MovementOp):
+    """Inclusive prefix sum along `dim`, as `torch.cumsum`."""
+
+    name = "litho_tensor.cumsum"
+
+    dim = prop_def(IntegerAttr)
+    input = operand_def(LithoTensor)
+    result = result_def(LithoTensor)
+
+    assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
+
+    def __init__(self, input: SSAValue, dim: int):
+        super().__init__(
+            operands=[input],
+            result_types=[input.type],
+            properties={"dim": IntegerAttr(dim, i64)},
+        )
+
+    def verify_(self) -> None:
+        check_same_element_type(self, self.input, self.result)
+        _dim_of(self, self.input.type.get_num_dims())
+        check_result_shape(self, self.result, self.input.type.get_shape())
+
+
+@irdl_op_definition
+class PadOp(_MovementOp):
+    """`low[d]` and `high[d]` elements of `value` before and after each dim `d`."""
+
+    name = "litho_tensor.pad"
+
+    low = prop_def(DenseArrayBase.constr(i64))
+    high = prop_def(DenseArrayBase.constr(i64))
+    value = prop_def(FloatAttr)
+    input = operand_def(LithoTensor)
+    result = result_def(LithoTensor)
+
+    assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
+
+    def __init__(
+        self, input: SSAValue, low: Sequence[int], high: Sequence[int], value: float
+    ):
+        shape = [
+            size + before + after
+            for size, before, after in zip(input.type.get_shape(), low, high, strict=True)
+        ]
+        super().__init__(
+            operands=[input],
+            result_types=[TensorType(input.type.get_element_type(), shape)],
+            properties={
+                "low": _int_array(low),
+                "high": _int_array(high),
+                "value": FloatAttr(float(value), f64),
+            },
+        )
+
+    def verify_(self) -> None:
+        check_same_element_type(self, self.input, self.result)
+        low, high = self.low.get_values(), self.high.get_values()
+        shape = self.input.type.get_shape()
+        if len(low) != len(shape) or len(high) != len(shape) or min((*low, *high), default=0) < 0:
+            raise VerifyException(
+                f"{self.name}: low {low} and high {high} must be one size >= 0 per dim of "
+                f"{tuple(shape)}"
+            )
+        padded = [size + a + b for size, a, b in zip(shape, low, high, strict=True)]
+        check_result_shape(self, self.result, padded)
+
+
+def window_output_size(size: int, window: int, stride: int, dilation: int) -> int:
+    """Output positions of a `window` sliding by `stride` over `size` (no padding)."""
+    return (size - dilation * (window - 1) - 1) // stride + 1
+
+
+def _window_shape(
+    op_name: str,
+    input_shape: Sequence[int],
+    window: Sequence[int],
+    stride: Sequence[int],
+    dilation: Sequence[int],
+) -> list[int]:
+    spatial = input_shape[len(input_shape) - len(window) :]
+    if not len(window) == len(stride) == len(dilation) or len(spatial) != len(window):
+        raise VerifyException(f"{op_name}: window, stride and dilation ranks differ")
+    sizes = [
+        window_output_size(*arguments)
+        for arguments in zip(spatial, window, stride, dilation, strict=True)
+    ]
+    if min(sizes, default=1) < 1 or min((*stride, *dilation), default=1) < 1:
+        raise VerifyException(
+            f"{op_name}: window {tuple(window)} with stride {tuple(stride)} and dilation "
+            f"{tuple(dilation)} does not fit in {tuple(spatial)}"
+        )
+    return sizes
+
+
+@irdl_op_definition
+class ConvOp(_MovementOp):
+    """Convolution (cross-correlation) of `[N, C, *spatial]` with `[O, C/groups, *kernel]`.
+
+    No padding (a `pad` comes first) and no bias (an `add` comes after).
+    """
+
+    name = "litho_tensor.conv"
+
+    stride = prop_def(DenseArrayBase.constr(i64))
+    dilation = prop_def(DenseArrayBase.constr(i64))
+    groups = prop_def(IntegerAttr)
+    input = operand_def(FloatTensor)
+    weight = operand_def(FloatTensor)
+    result = result_def(FloatTensor)
+
+    assembly_format = (
+        "$input `,` $weight attr-dict `:` `(` type($input) `,` type($weight) `)` "
+        "`->` type($result)"
+    )
+
+    def __init__(
+        self,
+        input: SSAValue,
+        weight: SSAValue,
+        stride: Sequence[int],
+        dilation: Sequence[int],
+        groups: int,
+    ):
+        kernel = weight.type.get_shape()[2:]
+        input_shape = input.type.get_shape()
+        spatial = _window_shape(self.name, input_shape, kernel, stride, dilation)
+        shape = [input_shape[0], weight.type.get_shape()[0], *spatial]
+        super().__init__(
+            operands=[input, weight],
+            result_types=[TensorType(input.type.get_element_type(), shape)],
+            properties={
+                "stride": _int_array(stride),
+                "dilation": _int_array(dilation),
+                "groups": IntegerAttr(groups, i64),
+            },
+        )
+
+    def verify_(self) -> None:
+        check_same_element_type(self, self.input, self.weight, self.result)
+        input_shape, weight_shape = self.input.type.get_shape(), self.weight.type.get_shape()
+        groups = self.groups.value.data
+        if (
+            len(input_shape) != len(weight_shape)
+            or len(input_shape) < 3
+            or groups < 1
+            or input_shape[1] != weight_shape[1] * groups
+            or weight_shape[0] % groups
+        ):
+            raise VerifyException(
+                f"{self.name}: input {tuple(input_shape)} and weight {tuple(weight_shape)} "
+                f"do not make a convolution with {groups} group(s)"
+            )
+        spatial = _window_shape(
+            self.name,
+            input_shape,
+            weight_shape[2:],
+            self.stride.get_values(),
+            self.dilation.get_values(),
+        )
+        check_result_shape(self, self.result, [input_shape[0], weight_shape[0], *spatial])
+
+
+@irdl_op_definition
+class PoolOp(_MovementOp):
+    """Max or sum of each window over the trailing `len(window)` dims (no padding)."""
+
+    name = "litho_tensor.pool"
+
+    kind = prop_def(StringAttr)
+    window = prop_def(DenseArrayBase.constr(i64))
+    stride = prop_def(DenseArrayBase.constr(i64))
+    dilation = prop_def(DenseArrayBase.constr(i64))
+    input = operand_def(FloatTensor)
+    result = result_def(FloatTensor)
+
+    assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
+
+    def __init__(
+        self,
+        input: SSAValue,
+        kind: str,
+        window: Sequence[int],
+        stride: Sequence[int],
+        dilation: Sequence[int],
+    ):
+        input_shape = input.type.get_shape()
+        spatial = _window_shape(self.name, input_shape, window, stride, dilation)
+        shape = [*input_shape[: len(input_shape) - len(window)], *spatial]
+        super().__init__(
+            operands=[input],
+            result_types=[TensorType(input.type.get_element_type(), shape)],
+            properties={
+                "kind": StringAttr(kind),
+                "window": _int_array(window),
+                "stride": _int_array(stride),
+                "dilation": _int_array(dilation),
+            },
+        )
+
+    def verify_(self) -> None:
+        check_same_element_type(self, self.input, self.result)
+        if self.kind.data not in POOL_KINDS:
+            raise VerifyException(f"{self.name}: kind must be one of {POOL_KINDS}")
+        input_shape = self.input.type.get_shape()
+        window = self.window.get_values()
+        spatial = _window_shape(
+            self.name, input_shape, window, self.stride.get_values(), self.dilation.get_values()
+        )
+        check_result_shape(
+            self, self.result, [*input_shape[: len(input_shape) - len(window)], *spatial]
+        )
+
+
+MOVEMENT_OPS: list[type[IRDLOperation]] = [
+    IotaOp,
+    SliceOp,
+    ConcatOp,
+    TakeOp,
+    GatherOp,
+    CumsumOp,
+    PadOp,
+    ConvOp,
+    PoolOp,
+]
