@@ -7,27 +7,33 @@ y = fast(x)                # compiles for x's shapes and dtypes, then runs the n
 y = fast(x2)               # another shape: a second specialization, cached beside the first
 fast.last_compile          # op counts per level, pass and stage times of the last compile
 ```
+
+An op litho cannot compile runs in torch eager inside the compiled function (with one
+warning; `strict=True` makes it an error). After `max_specializations` signatures, new
+ones run in torch eager.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
-from litho.compiler.errors import LithoError
-from litho.compiler.frontend import import_model
-from litho.compiler.importer import check_supported_dtype, torch_dtype_of
-from litho.compiler.interpreter import entry_function
+from litho.compiler.errors import FallbackWarning, LithoError
+from litho.compiler.frontend import argument_sources, capture
+from litho.compiler.graph_compiler import compile_graph_module
+from litho.compiler.importer import (
+    check_supported_dtype,
+    describe,
+    target_name,
+    unsupported_reasons,
+)
 from litho.compiler.options import Options, make_options
-from litho.compiler.pipeline import CompileReport, StageRunner
-from litho.lowering.litho_memory_plan import ARENA_SIZE_ATTRIBUTE
-from litho.lowering.translate_to_llvm import translate_module
+from litho.compiler.pipeline import CompileReport
 from litho.runtime.compiled import CompiledFunction, TensorSpec, check_tensor
-from litho.runtime.engine import JitEngine
-from xdsl.dialects.builtin import MemRefType
 
 Signature = tuple[tuple[tuple[int, ...], torch.dtype], ...]
 
@@ -53,11 +59,14 @@ class LithoFunction:
     def __post_init__(self) -> None:
         self.specializations: dict[Signature, CompiledFunction] = {}
         self.last_compile: CompileReport | None = None
+        self.warned: set[str] = set()
 
     def __call__(self, *inputs: torch.Tensor) -> object:
         signature = self.signature(inputs)
         compiled = self.specializations.get(signature)
         if compiled is None:
+            if len(self.specializations) >= self.options.max_specializations:
+                return self.run_eager(inputs)
             compiled = self.compile(inputs)
             self.specializations[signature] = compiled
         return compiled(*inputs)
@@ -68,41 +77,51 @@ class LithoFunction:
             check_supported_dtype(value.dtype, f"input {index}")
         return tuple((tuple(value.shape), value.dtype) for value in inputs)
 
+    def run_eager(self, inputs: tuple[torch.Tensor, ...]) -> object:
+        """Past `max_specializations` signatures: torch eager, with one warning."""
+        message = (
+            f"{type(self.model).__name__} has been compiled for "
+            f"{len(self.specializations)} input signatures, the limit "
+            "(max_specializations); new shapes or dtypes run in torch eager"
+        )
+        if self.options.strict:
+            raise LithoError(message + " unless strict=True, which makes this an error")
+        self.warn_once("specializations", message)
+        return self.model(*inputs)
+
+    def warn_once(self, key: str, message: str) -> None:
+        if key not in self.warned:
+            self.warned.add(key)
+            warnings.warn(message, FallbackWarning, stacklevel=3)
+
     def compile(self, inputs: tuple[torch.Tensor, ...]) -> CompiledFunction:
         """Compile the model for the signature of `inputs` through every level."""
         report = CompileReport()
         start = time.perf_counter()
         with torch.no_grad():
-            captured = import_model(self.model, inputs)
-        report.stage_times["capture+import"] = time.perf_counter() - start
-        runner = StageRunner(self.options, report)
-        module = runner.run(captured.module)
-        codegen_start = time.perf_counter()
-        function = entry_function(module)
-        llvm_ir = str(translate_module(module))
-        engine = JitEngine(llvm_ir)
-        runner.dump("codegen", engine.optimized_ir, suffix="ll")
-        report.stage_times["codegen"] = time.perf_counter() - codegen_start
+            program = capture(self.model, inputs)
+        report.stage_times["capture"] = time.perf_counter() - start
+        graph_module = program.graph_module
+        reasons = unsupported_reasons(graph_module.graph)
+        if reasons and not self.options.strict:
+            ops = [describe(node) for node in reasons if target_name(node) != "getitem"]
+            self.warn_once(
+                "fallback",
+                f"litho runs {len(ops)} op(s) of {type(self.model).__name__} in torch "
+                f"eager: {', '.join(ops)}. litho.compiler.explain(model, *inputs) says why; "
+                "strict=True makes this an error.",
+            )
+        run = compile_graph_module(graph_module, reasons, self.options, report)
         report.stage_times["total"] = time.perf_counter() - start
         self.last_compile = report
         if self.options.time_passes:
             print(report.timing_table(), file=sys.stderr)
-        argument_types = function.function_type.inputs.data
-        output_types = argument_types[len(captured.arguments) :]
         return CompiledFunction(
-            engine,
-            function.sym_name.data,
-            captured.arguments,
+            run,
+            argument_sources(program),
             [TensorSpec.of(value) for value in inputs],
-            [_spec_of(memref_type) for memref_type in output_types],
-            function.attributes[ARENA_SIZE_ATTRIBUTE].value.data,
-            captured.output_spec,
+            program.call_spec.out_spec,
         )
-
-
-def _spec_of(memref_type: MemRefType) -> TensorSpec:
-    dtype = torch_dtype_of(memref_type.get_element_type())
-    return TensorSpec(tuple(memref_type.get_shape()), dtype)
 
 
 def jit(model: torch.nn.Module | Callable[..., object], **options: object) -> LithoFunction:

@@ -23,3 +23,7 @@ class CaptureError(LithoError):
 
 class CompilationError(LithoError):
     """A stage of the pipeline failed on IR that should have compiled."""
+
+
+class FallbackWarning(UserWarning):
+    """Part of a model runs in torch eager instead of litho's code (op-level fallback)."""

@@ -11,6 +11,7 @@ dtype promotion follows torch: operands are cast to the dtype torch computed.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import Any
 
 import torch
 import torch.fx
+import torch.utils._pytree as pytree
 from litho.compiler.errors import LithoError, UnsupportedOpsError
 from litho.dialects import tensor as lt
 from xdsl.dialects import func
@@ -141,27 +143,83 @@ def computation_type(node: torch.fx.Node, arguments: Sequence[Any]) -> Attribute
     return element_type_of(dtype, describe(node))
 
 
-def unsupported_nodes(graph: torch.fx.Graph) -> list[torch.fx.Node]:
-    """The call_function nodes of `graph` that no importer handles."""
-    return [
-        node
-        for node in graph.nodes
-        if node.op == "call_function" and node.target not in IMPORTERS
-    ]
+def unsupported_reasons(graph: torch.fx.Graph) -> dict[torch.fx.Node, str]:
+    """Each call_function node of `graph` that litho cannot compile, with the reason.
+
+    A node is tried on its own: its importer runs on fresh arguments of its inputs'
+    types, so an op that is supported only in some forms (a pow exponent, a pooling
+    option) is judged on the form this graph uses.
+    """
+    reasons: dict[torch.fx.Node, str] = {}
+    for node in graph.nodes:
+        if node.op != "call_function":
+            continue
+        if node.target not in IMPORTERS:
+            reasons[node] = "litho has no importer for this op"
+        elif node.target is operator.getitem and node.args[0] in reasons:
+            reasons[node] = "reads the result of an op that is not compiled"
+        else:
+            error = _import_error(node)
+            if error is not None:
+                reasons[node] = error
+    return reasons
+
+
+def _import_error(node: torch.fx.Node) -> str | None:
+    """Why importing `node` alone fails, or None if it imports."""
+    context = ImportContext(Block())
+    try:
+        for input_node in node.all_input_nodes:
+            context.values[input_node] = _trial_value(context.block, input_node)
+        context.node = node
+        IMPORTERS[node.target](context, node)
+    except LithoError as error:
+        return str(error)
+    return None
+
+
+def _trial_value(block: Block, node: torch.fx.Node) -> Any:
+    """A fresh block argument (or tuple of them) standing for `node`'s value."""
+    value = node.meta.get("val")
+    if isinstance(value, tuple | list):
+        return [
+            block.insert_arg(tensor_type_of(item, describe(node)), len(block.args))
+            if isinstance(item, torch.Tensor)
+            else None
+            for item in value
+        ]
+    if not isinstance(value, torch.Tensor):
+        raise LithoError(f"{describe(node)} produces {type(value).__name__}, not a tensor")
+    return block.insert_arg(tensor_type_of(value, describe(node)), len(block.args))
+
+
+def unsupported_message(reasons: dict[torch.fx.Node, str]) -> str:
+    """The UnsupportedOpsError message: each op (not the getitems that unpack it)."""
+    ops = [node for node in reasons if node.target is not operator.getitem]
+    listed = "\n".join(f"  - {describe(node)}: {reasons[node]}" for node in ops)
+    return (
+        f"litho cannot compile {len(ops)} op(s) of this model:\n{listed}\n"
+        "Without strict=True these ops run in torch eager; litho.compiler.explain(model, "
+        "*inputs) lists them. To compile them, rewrite the model or add an importer "
+        "(see README: adding an op)."
+    )
+
+
+def graph_outputs(graph: torch.fx.Graph) -> tuple[list[Any], pytree.TreeSpec]:
+    """The values `graph` returns, flattened, and the structure they are returned in."""
+    output = next(node for node in graph.nodes if node.op == "output")
+    return pytree.tree_flatten(output.args[0])
 
 
 def import_graph(graph: torch.fx.Graph, name: str = "forward") -> func.FuncOp:
     """A `func.func` computing `graph`; its arguments are the graph's placeholders, in order.
 
-    Raises UnsupportedOpsError naming every node no importer handles, at once.
+    Its results are the graph's outputs, flattened. Raises UnsupportedOpsError naming
+    every node litho cannot compile, at once.
     """
-    missing = unsupported_nodes(graph)
-    if missing:
-        listed = "\n".join(f"  - {describe(node)}" for node in missing)
-        raise UnsupportedOpsError(
-            f"litho cannot compile {len(missing)} op(s) of this model:\n{listed}\n"
-            "Rewrite the model to avoid them, or add an importer (see README: adding an op)."
-        )
+    reasons = unsupported_reasons(graph)
+    if reasons:
+        raise UnsupportedOpsError(unsupported_message(reasons))
     placeholders = [node for node in graph.nodes if node.op == "placeholder"]
     argument_types = [
         tensor_type_of(node.meta["val"], f"input {node.name}") for node in placeholders
@@ -171,7 +229,6 @@ def import_graph(graph: torch.fx.Graph, name: str = "forward") -> func.FuncOp:
     for node, argument in zip(placeholders, block.args, strict=True):
         argument.name_hint = _ssa_name(node.name)
         context.values[node] = argument
-    results: list[SSAValue] = []
     for node in graph.nodes:
         if node.op == "call_function":
             context.node = node
@@ -179,9 +236,8 @@ def import_graph(graph: torch.fx.Graph, name: str = "forward") -> func.FuncOp:
             context.values[node] = produced
             if isinstance(produced, SSAValue) and produced.name_hint is None:
                 produced.name_hint = _ssa_name(node.name)
-        elif node.op == "output":
-            results = [context.values[value] for value in node.args[0]]
     context.node = None
+    results = [context.values[value] for value in graph_outputs(graph)[0]]
     context.emit(func.ReturnOp(*results))
     function_type = (argument_types, [value.type for value in results])
     return func.FuncOp(name, function_type, Region(block))

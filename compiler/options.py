@@ -19,16 +19,26 @@ class Options:
     - `time_passes`: print each pass's and stage's time to stderr after each compile
       (`fast.last_compile.pass_times` always has them).
     - `verify`: verify the IR after every pass (on by default).
+    - `strict`: raise instead of running an op, or a shape past `max_specializations`,
+      in torch eager.
+    - `max_specializations`: how many input signatures (shapes and dtypes) to compile
+      code for; later ones run in torch eager, with one warning.
     """
 
     target: str = "cpu"
     dump_ir: str | None = field(default_factory=lambda: os.environ.get("LITHO_DUMP_IR"))
     time_passes: bool = False
     verify: bool = True
+    strict: bool = False
+    max_specializations: int = 8
 
     def __post_init__(self) -> None:
         if self.target not in TARGETS:
             raise LithoError(f"unknown target {self.target!r}; litho supports {TARGETS}")
+        if self.max_specializations < 1:
+            raise LithoError(
+                f"max_specializations must be at least 1, got {self.max_specializations}"
+            )
 
 
 def make_options(**options: object) -> Options:

@@ -2,12 +2,12 @@
 
 Python checks every input (type, device, dtype, shape) before the native call, so a bad
 input is a LithoError, never a crash. Non-contiguous inputs are copied to contiguous
-ones first. Each call allocates the outputs and the intermediate arena with torch.
+ones first. Each native call allocates its outputs and intermediate arena with torch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -28,38 +28,75 @@ class TensorSpec:
         return TensorSpec(tuple(tensor.shape), tensor.dtype)
 
 
-class CompiledFunction:
-    """Calls the native entry point `void name(inputs..., outputs..., arena)`."""
+class NativeFunction:
+    """Calls one native entry point `void name(inputs..., outputs..., arena)`.
+
+    Takes and returns flat lists of tensors. The inputs' shapes and dtypes are checked,
+    because the native code trusts them; non-contiguous inputs are copied first.
+    """
 
     def __init__(
         self,
         engine: JitEngine,
         name: str,
-        arguments: Sequence[torch.Tensor | int],
         input_specs: Sequence[TensorSpec],
         output_specs: Sequence[TensorSpec],
         arena_bytes: int,
-        output_tree: pytree.TreeSpec,
     ):
         self.engine = engine
+        self.name = name
+        self.input_specs = tuple(input_specs)
+        self.output_specs = tuple(output_specs)
+        self.arena_bytes = arena_bytes
+        argument_count = len(input_specs) + len(output_specs) + 1
+        self.native = engine.function(name, argument_count)
+
+    def __call__(self, inputs: Sequence[torch.Tensor]) -> list[torch.Tensor]:
+        for index, (value, spec) in enumerate(zip(inputs, self.input_specs, strict=True)):
+            if TensorSpec.of(value) != spec:
+                raise InputMismatchError(
+                    f"{self.name} argument {index}: expected {spec.dtype} of shape "
+                    f"{list(spec.shape)}, got {value.dtype} of shape {list(value.shape)}"
+                )
+        buffers = [value.contiguous() for value in inputs]
+        outputs = [torch.empty(spec.shape, dtype=spec.dtype) for spec in self.output_specs]
+        arena = torch.empty(max(self.arena_bytes, 1), dtype=torch.uint8)
+        self.native(*(tensor.data_ptr() for tensor in (*buffers, *outputs, arena)))
+        return outputs
+
+
+Runner = Callable[[Sequence[torch.Tensor]], Sequence[torch.Tensor]]
+
+
+class CompiledFunction:
+    """One specialization of a model: its guards, its weights, and what runs it.
+
+    `run` takes the flat graph inputs (the model's own tensors, then the user's inputs,
+    in `arguments` order) and returns the flat outputs: a `NativeFunction`, or a graph
+    that mixes native functions with ops in torch eager (op-level fallback).
+    """
+
+    def __init__(
+        self,
+        run: Runner,
+        arguments: Sequence[torch.Tensor | int],
+        input_specs: Sequence[TensorSpec],
+        output_tree: pytree.TreeSpec,
+    ):
+        self.run = run
         self.arguments = [
             argument.contiguous() if isinstance(argument, torch.Tensor) else argument
             for argument in arguments
         ]
         self.input_specs = tuple(input_specs)
-        self.output_specs = tuple(output_specs)
-        self.arena_bytes = arena_bytes
         self.output_tree = output_tree
-        argument_count = len(arguments) + len(output_specs) + 1
-        self.native = engine.function(name, argument_count)
 
     def check_inputs(self, inputs: Sequence[object]) -> list[torch.Tensor]:
-        """The inputs, made contiguous, or InputMismatchError naming the first bad one."""
+        """The inputs, or InputMismatchError naming the first bad one."""
         if len(inputs) != len(self.input_specs):
             raise InputMismatchError(
                 f"expected {len(self.input_specs)} input(s), got {len(inputs)}"
             )
-        checked = []
         for index, (value, spec) in enumerate(zip(inputs, self.input_specs, strict=True)):
             check_tensor(index, value)
             if TensorSpec.of(value) != spec:
@@ -67,20 +104,15 @@ class CompiledFunction:
                     f"input {index}: expected {spec.dtype} of shape {list(spec.shape)}, "
                     f"got {value.dtype} of shape {list(value.shape)}"
                 )
-            checked.append(value.contiguous())
-        return checked
+        return list(inputs)
 
     def __call__(self, *inputs: torch.Tensor) -> object:
         checked = self.check_inputs(inputs)
-        buffers = [
+        flat = [
             argument if isinstance(argument, torch.Tensor) else checked[argument]
             for argument in self.arguments
         ]
-        outputs = [torch.empty(spec.shape, dtype=spec.dtype) for spec in self.output_specs]
-        arena = torch.empty(max(self.arena_bytes, 1), dtype=torch.uint8)
-        pointers = [tensor.data_ptr() for tensor in (*buffers, *outputs, arena)]
-        self.native(*pointers)
-        return pytree.tree_unflatten(outputs, self.output_tree)
+        return pytree.tree_unflatten(list(self.run(flat)), self.output_tree)
 
 
 def check_tensor(index: int, value: object) -> None:

@@ -2,7 +2,7 @@
 
 import pytest
 import torch
-from litho.compiler import LithoError, jit
+from litho.compiler import FallbackWarning, LithoError, explain, jit
 from litho.compiler.errors import UnsupportedOpsError
 
 
@@ -120,18 +120,57 @@ def test_unknown_option_is_a_litho_error():
 
 class UsesUnsupportedOps(torch.nn.Module):
     def forward(self, x):
-        y = torch.cumsum(x, dim=0)
-        return torch.sort(y, dim=1).values + torch.cos(x)
+        y = torch.cumsum(x, dim=0) * 2
+        return torch.sort(y, dim=1).values + torch.flip(x, [0]), torch.remainder(y, 0.7)
 
 
-def test_every_missing_op_is_named_with_its_source_line():
+def test_strict_names_every_missing_op_with_its_source_line():
     with pytest.raises(UnsupportedOpsError) as error:
-        jit(UsesUnsupportedOps())(torch.randn(3, 4))
+        jit(UsesUnsupportedOps(), strict=True)(torch.randn(3, 4))
     message = str(error.value)
     assert "3 op(s)" in message
-    for op_name in ("aten.cumsum.default", "aten.sort.default", "aten.cos.default"):
+    for op_name in ("aten.sort.default", "aten.flip.default", "aten.remainder.Scalar"):
         assert op_name in message
     assert f"{__file__}:" in message
+
+
+def test_missing_ops_run_in_eager_with_one_warning():
+    x = torch.randn(3, 4)
+    fast = jit(UsesUnsupportedOps())
+    with pytest.warns(FallbackWarning) as warned:
+        first = fast(x)
+        second = fast(x)
+    fallback_warnings = [w for w in warned if issubclass(w.category, FallbackWarning)]
+    assert len(fallback_warnings) == 1
+    assert "aten.sort.default" in str(fallback_warnings[0].message)
+    expected = UsesUnsupportedOps()(x)
+    for got in (first, second):
+        torch.testing.assert_close(got, expected)
+
+
+def test_explain_names_fallback_ops_counts_and_lines():
+    report = explain(UsesUnsupportedOps(), torch.randn(3, 4))
+    fallback = {op.op: op for op in report.fallback}
+    assert set(fallback) == {"aten.sort.default", "aten.flip.default", "aten.remainder.Scalar"}
+    assert fallback["aten.sort.default"].count == 1
+    line = UsesUnsupportedOps.forward.__code__.co_firstlineno + 2
+    assert fallback["aten.sort.default"].locations == (f"{__file__}:{line}",)
+    assert report.compiled["aten.cumsum.default"] == 1
+    assert "aten.sort.default  x1" in str(report)
+
+
+def test_new_shapes_past_the_limit_run_eager():
+    model = MLPSoftmax(8).eval()
+    fast = jit(model, max_specializations=2)
+    with pytest.warns(FallbackWarning, match="max_specializations"):
+        for batch in (1, 2, 3, 4):
+            x = torch.randn(batch, 8)
+            torch.testing.assert_close(fast(x), model(x))
+    assert len(fast.specializations) == 2
+    strict = jit(model, max_specializations=1, strict=True)
+    strict(torch.randn(1, 8))
+    with pytest.raises(LithoError, match="max_specializations"):
+        strict(torch.randn(2, 8))
 
 
 def test_dump_ir_writes_every_level(tmp_path):

@@ -1,0 +1,86 @@
+"""`explain(model, *inputs)`: which ops of a model litho compiles and which fall back.
+
+```python
+>>> print(litho.compiler.explain(model, x))
+litho compiles 41 of 42 ops of MyModel; 1 run in torch eager:
+  aten.sort.default  x1  model.py:12  (litho has no importer for this op)
+compiled: aten.add.Tensor x12, aten.mm.default x4, ...
+```
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import torch
+from litho.compiler.driver import _FunctionModule
+from litho.compiler.frontend import capture
+from litho.compiler.importer import source_location, target_name, unsupported_reasons
+
+
+@dataclass(frozen=True)
+class FallbackOp:
+    """An ATen op that runs in torch eager: how often, from which lines, and why."""
+
+    op: str
+    count: int
+    locations: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What litho makes of a model on given inputs."""
+
+    model_name: str
+    compiled: dict[str, int]
+    fallback: tuple[FallbackOp, ...]
+
+    @property
+    def op_count(self) -> int:
+        return sum(self.compiled.values()) + sum(op.count for op in self.fallback)
+
+    def __str__(self) -> str:
+        fallback_count = sum(op.count for op in self.fallback)
+        lines = [
+            f"litho compiles {self.op_count - fallback_count} of {self.op_count} ops of "
+            f"{self.model_name}; {fallback_count} run in torch eager"
+            + (":" if self.fallback else ".")
+        ]
+        for op in self.fallback:
+            lines.append(f"  {op.op}  x{op.count}  {', '.join(op.locations)}  ({op.reason})")
+        compiled = ", ".join(f"{name} x{count}" for name, count in self.compiled.items())
+        lines.append(f"compiled: {compiled}")
+        return "\n".join(lines)
+
+
+def explain(model: torch.nn.Module, *inputs: torch.Tensor) -> Explanation:
+    """Capture `model` on `inputs` as `jit` does and report each op's fate."""
+    if not isinstance(model, torch.nn.Module):
+        model = _FunctionModule(model)
+    with torch.no_grad():
+        graph = capture(model, inputs).graph_module.graph
+    reasons = unsupported_reasons(graph)
+    compiled: Counter[str] = Counter()
+    fallback: dict[str, list[torch.fx.Node]] = {}
+    for node in graph.nodes:
+        if node.op != "call_function" or target_name(node) == "getitem":
+            continue
+        if node in reasons:
+            fallback.setdefault(target_name(node), []).append(node)
+        else:
+            compiled[target_name(node)] += 1
+    return Explanation(
+        type(model).__name__,
+        dict(compiled.most_common()),
+        tuple(
+            FallbackOp(
+                name,
+                len(nodes),
+                tuple(dict.fromkeys(source_location(node) for node in nodes)),
+                reasons[nodes[0]],
+            )
+            for name, nodes in fallback.items()
+        ),
+    )

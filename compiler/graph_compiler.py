@@ -1,0 +1,128 @@
+"""Compiling a core-ATen fx graph to something that runs it: native code, or native code
+with the ops litho cannot compile left to torch eager (op-level fallback).
+
+Both `jit` (after torch.export) and the `torch.compile` backend (after AOT autograd)
+end here. A graph that litho compiles whole becomes one native function. Otherwise
+torch's capability-based partitioner groups the compilable nodes into subgraphs; each
+subgraph becomes a native function, and the ops between them run in torch eager
+inside one fx GraphModule.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Sequence
+
+import torch
+import torch.fx
+from litho.compiler.errors import UnsupportedOpsError
+from litho.compiler.importer import import_graph, torch_dtype_of, unsupported_message
+from litho.compiler.interpreter import entry_function
+from litho.compiler.options import Options
+from litho.compiler.pipeline import CompileReport, StageRunner
+from litho.lowering.litho_memory_plan import ARENA_SIZE_ATTRIBUTE
+from litho.lowering.translate_to_llvm import translate_module
+from litho.runtime.compiled import NativeFunction, Runner, TensorSpec
+from litho.runtime.engine import JitEngine
+from torch.fx.passes.infra.partitioner import CapabilityBasedPartitioner
+from torch.fx.passes.operator_support import OperatorSupportBase
+from xdsl.dialects.builtin import MemRefType, ModuleOp
+
+
+def compile_native(
+    graph: torch.fx.Graph, options: Options, report: CompileReport, name: str = "forward"
+) -> NativeFunction:
+    """Compile every node of `graph` through all levels to one native function."""
+    start = time.perf_counter()
+    module = ModuleOp([import_graph(graph, name)])
+    report.stage_times["import"] = report.stage_times.get("import", 0) + (
+        time.perf_counter() - start
+    )
+    runner = StageRunner(options, report)
+    module = runner.run(module)
+    codegen_start = time.perf_counter()
+    function = entry_function(module)
+    engine = JitEngine(str(translate_module(module)))
+    runner.dump("codegen", engine.optimized_ir, suffix="ll")
+    report.stage_times["codegen"] = report.stage_times.get("codegen", 0) + (
+        time.perf_counter() - codegen_start
+    )
+    argument_types = function.function_type.inputs.data
+    placeholder_count = sum(node.op == "placeholder" for node in graph.nodes)
+    return NativeFunction(
+        engine,
+        name,
+        [_spec_of(memref_type) for memref_type in argument_types[:placeholder_count]],
+        [_spec_of(memref_type) for memref_type in argument_types[placeholder_count:]],
+        function.attributes[ARENA_SIZE_ATTRIBUTE].value.data,
+    )
+
+
+def _spec_of(memref_type: MemRefType) -> TensorSpec:
+    dtype = torch_dtype_of(memref_type.get_element_type())
+    return TensorSpec(tuple(memref_type.get_shape()), dtype)
+
+
+def compile_graph_module(
+    graph_module: torch.fx.GraphModule,
+    reasons: dict[torch.fx.Node, str],
+    options: Options,
+    report: CompileReport,
+) -> Runner:
+    """A runner of `graph_module`'s flat inputs to its flat outputs.
+
+    `reasons` names the nodes litho cannot compile (importer.unsupported_reasons);
+    under `options.strict` any such node is an UnsupportedOpsError.
+    """
+    if reasons and options.strict:
+        raise UnsupportedOpsError(unsupported_message(reasons))
+    if reasons:
+        return _with_fallback(graph_module, reasons, options, report)
+    return compile_native(graph_module.graph, options, report)
+
+
+class _Compilable(OperatorSupportBase):
+    def __init__(self, reasons: dict[torch.fx.Node, str]):
+        super().__init__()
+        self.reasons = reasons
+
+    def is_node_supported(self, submodules: object, node: torch.fx.Node) -> bool:
+        return node.op == "call_function" and node not in self.reasons
+
+
+class _NativeSubgraph(torch.nn.Module):
+    """A compiled partition, called from the fallback graph like the module it replaces."""
+
+    def __init__(self, native: NativeFunction, returns_tuple: bool):
+        super().__init__()
+        self.native = native
+        self.returns_tuple = returns_tuple
+
+    def forward(self, *inputs: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, ...]:
+        outputs = self.native(inputs)
+        return tuple(outputs) if self.returns_tuple else outputs[0]
+
+
+def _with_fallback(
+    graph_module: torch.fx.GraphModule,
+    reasons: dict[torch.fx.Node, str],
+    options: Options,
+    report: CompileReport,
+) -> Runner:
+    partitioner = CapabilityBasedPartitioner(
+        graph_module, _Compilable(reasons), allows_single_node_partition=True
+    )
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "`isinstance(treespec, LeafSpec)`", FutureWarning)
+        fused = partitioner.fuse_partitions(partitioner.propose_partitions())
+    for name, subgraph in list(fused.named_children()):
+        output = next(node for node in subgraph.graph.nodes if node.op == "output")
+        native = compile_native(subgraph.graph, options, report, name)
+        returns_tuple = isinstance(output.args[0], tuple | list)
+        setattr(fused, name, _NativeSubgraph(native, returns_tuple))
+
+    def run(inputs: Sequence[torch.Tensor]) -> list[torch.Tensor]:
+        return list(fused(*inputs))
+
+    return run
