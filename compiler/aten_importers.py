@@ -186,7 +186,9 @@ def import_where(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     return context.emit(lt.WhereOp(condition, lhs, rhs)).result
 
 
-@register_importer(aten._to_copy.default, aten.clone.default, aten.alias.default)
+@register_importer(
+    aten._to_copy.default, aten.clone.default, aten.alias.default, aten.detach.default
+)
 def import_copy(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     element_type = context.result_type(node).get_element_type()
     return context.cast(_value(context, node.args[0]), element_type)
