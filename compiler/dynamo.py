@@ -107,13 +107,16 @@ class _ForwardGraph:
 
 
 def litho_backend(
-    graph_module: torch.fx.GraphModule, example_inputs: Sequence[object], **options: object
+    graph_module: torch.fx.GraphModule,
+    example_inputs: Sequence[object],
+    options: dict[str, object] | None = None,
 ):
     """The Dynamo backend function: AOT autograd with litho compiling the forward graph.
 
-    Backward graphs (training) run in torch eager.
+    `options` are `jit`'s (`torch.compile(..., options={"strict": True})`). Backward
+    graphs (training) run in torch eager.
     """
-    resolved = make_options(**options)
+    resolved = make_options(**(options or {}))
 
     def compile_forward(forward: torch.fx.GraphModule, forward_inputs: Sequence[object]):
         return _ForwardGraph(forward, resolved)
