@@ -19,7 +19,9 @@ def _assert_matches_eager(got: object, expected: object) -> None:
     got, expected = outputs_to_check(got), outputs_to_check(expected)
     assert expected and set(got) == set(expected)
     for name, value in expected.items():
-        torch.testing.assert_close(got[name], value, **TOLERANCE, msg=lambda m, name=name: f"{name}: {m}")
+        torch.testing.assert_close(
+            got[name], value, **TOLERANCE, msg=lambda message, name=name: f"{name}: {message}"
+        )
 
 
 def test_status_table_covers_every_family():
