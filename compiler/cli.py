@@ -19,9 +19,12 @@ from xdsl.xdsl_opt_main import xDSLOptMain
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="litho", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser("demo", help="compile a built-in model and compare with eager")
-    demo.add_argument("--batch", type=int, default=8)
-    demo.add_argument("--width", type=int, default=128)
+    demo = commands.add_parser(
+        "demo", help="compile a built-in GPT-style model and compare with eager"
+    )
+    demo.add_argument("--batch", type=int, default=4)
+    demo.add_argument("--length", type=int, default=64, help="tokens per sequence")
+    demo.add_argument("--width", type=int, default=64)
     fuzz = commands.add_parser(
         "fuzz", help="differential fuzzing: generated programs, jit against torch eager"
     )
@@ -32,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.command == "demo":
         from litho.compiler.demo import run_demo
 
-        run_demo(arguments.batch, arguments.width)
+        run_demo(arguments.batch, arguments.length, arguments.width)
         return 0
     from litho.compiler.testing.fuzz import run_campaign
 

@@ -9,6 +9,7 @@ the graph's order.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,6 +24,9 @@ from litho.compiler.importer import import_graph
 from torch.export import ExportedProgram
 from torch.export.graph_signature import InputKind
 from xdsl.dialects.builtin import ModuleOp
+
+# torch 2.13's own export code trips its LeafSpec deprecation; users cannot act on it
+TREESPEC_WARNING = "`isinstance(treespec, LeafSpec)`"
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,9 @@ class CapturedModel:
 def capture(model: torch.nn.Module, inputs: Sequence[torch.Tensor]) -> ExportedProgram:
     """The core-ATen ExportedProgram of `model` on example `inputs`."""
     try:
-        program = torch.export.export(model, tuple(inputs))
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", TREESPEC_WARNING, FutureWarning)
+            program = torch.export.export(model, tuple(inputs))
     except Exception as error:
         raise CaptureError(
             f"torch.export could not capture {type(model).__name__}: {error}"

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import torch
 import torch.fx
 from litho.compiler.errors import UnsupportedOpsError
+from litho.compiler.frontend import TREESPEC_WARNING
 from litho.compiler.importer import import_graph, torch_dtype_of, unsupported_message
 from litho.compiler.interpreter import entry_function
 from litho.compiler.options import Options
@@ -114,7 +115,7 @@ def _with_fallback(
         graph_module, _Compilable(reasons), allows_single_node_partition=True
     )
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "`isinstance(treespec, LeafSpec)`", FutureWarning)
+        warnings.filterwarnings("ignore", TREESPEC_WARNING, FutureWarning)
         fused = partitioner.fuse_partitions(partitioner.propose_partitions())
     for name, subgraph in list(fused.named_children()):
         output = next(node for node in subgraph.graph.nodes if node.op == "output")

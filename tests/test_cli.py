@@ -15,7 +15,8 @@ def run(tool, *arguments):
 
 
 def test_litho_demo_checks_against_eager_and_reports():
-    output = run("litho", "demo", "--batch", "2", "--width", "32")
+    output = run("litho", "demo", "--batch", "2", "--length", "8", "--width", "32")
+    assert "DemoGPT" in output
     assert "max |litho - eager|" in output
     for level in ("L1 litho_tensor", "L2 linalg", "L3 loops"):
         assert level in output

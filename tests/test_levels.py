@@ -1,5 +1,7 @@
 """Every lowering pass, checked in the interpreter against the level above it."""
 
+import pathlib
+
 import numpy as np
 import pytest
 import torch
@@ -52,6 +54,10 @@ func.func @all_ops(%a: tensor<2x3x4xf32>, %b: tensor<4x5xf32>, %r: tensor<3x1xf3
 }
 """
 
+MOVEMENT_OPS_PROGRAM = (
+    pathlib.Path(__file__).parent / "filecheck" / "dialects" / "litho_tensor_movement.mlir"
+).read_text()
+
 
 def random_inputs(module, seed=0):
     function = next(iter(module.ops))
@@ -91,6 +97,17 @@ def test_every_pass_preserves_the_all_ops_program():
     inputs = random_inputs(module)
     checked = lower_one_pass_at_a_time(module, inputs)
     assert "litho-bufferize" in checked and "litho-memory-plan" in checked
+
+
+@pytest.mark.parametrize("function", ["indexing", "windows"])
+def test_every_pass_preserves_the_movement_ops(function):
+    """Gathers, slices, concat, cumsum, pad, conv and pooling (the round-trip file's
+    functions), each alone in a module, against the level above after every pass."""
+    module = Parser(litho_context(), MOVEMENT_OPS_PROGRAM).parse_module()
+    for op in list(module.ops):
+        if op.sym_name.data != function:
+            op.detach()
+    lower_one_pass_at_a_time(module, random_inputs(module))
 
 
 @pytest.mark.parametrize("seed", [0, 1])

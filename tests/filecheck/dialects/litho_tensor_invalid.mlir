@@ -125,3 +125,35 @@ func.func @bad_constant() {
   %0 = "litho_tensor.constant"() <{value = dense<1.0> : tensor<2xf32>}> : () -> tensor<3xf32>
   func.return
 }
+
+// -----
+
+func.func @slice_out_of_range(%a: tensor<5xf32>) {
+  // expected-error @+1 {{litho_tensor.slice: 3 elements from 2 by 2 do not fit in dim 0 of size 5}}
+  %0 = litho_tensor.slice %a {dim = 0 : i64, start = 2 : i64, step = 2 : i64} : tensor<5xf32> -> tensor<3xf32>
+  func.return
+}
+
+// -----
+
+func.func @concat_mismatch(%a: tensor<2x3xf32>, %b: tensor<2x4xf32>) {
+  // expected-error @+1 {{litho_tensor.concat: input shape (2, 4) does not match result (4, 3) outside dim 0}}
+  %0 = litho_tensor.concat %a, %b {dim = 0 : i64} : (tensor<2x3xf32>, tensor<2x4xf32>) -> tensor<4x3xf32>
+  func.return
+}
+
+// -----
+
+func.func @conv_groups(%x: tensor<1x4x6x6xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+1 {{litho_tensor.conv: input (1, 4, 6, 6) and weight (4, 3, 3, 3) do not make a convolution with 2 group(s)}}
+  %0 = litho_tensor.conv %x, %w {stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>, groups = 2 : i64} : (tensor<1x4x6x6xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x4x4xf32>
+  func.return
+}
+
+// -----
+
+func.func @pool_window_too_large(%x: tensor<1x1x2x2xf32>) {
+  // expected-error @+1 {{litho_tensor.pool: window (3, 3) with stride (1, 1) and dilation (1, 1) does not fit in (2, 2)}}
+  %0 = litho_tensor.pool %x {kind = "max", window = array<i64: 3, 3>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>} : tensor<1x1x2x2xf32> -> tensor<1x1x1x1xf32>
+  func.return
+}
