@@ -127,11 +127,28 @@ def import_cat(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     return context.emit(lm.ConcatOp(pieces, dim)).result
 
 
+def _at_least_1d(context: ImportContext, value: SSAValue) -> SSAValue:
+    """A 0-d tensor as a 1-element 1-d one: torch lets dim-taking ops treat it so."""
+    if value.type.get_num_dims():
+        return value
+    shaped = TensorType(value.type.get_element_type(), [1])
+    return context.emit(lt.ReshapeOp(value, shaped)).result
+
+
+def _as_result(context: ImportContext, node: torch.fx.Node, value: SSAValue) -> SSAValue:
+    """`value` reshaped to `node`'s result shape (undoing `_at_least_1d`)."""
+    result_type = context.result_type(node)
+    if value.type.get_shape() == result_type.get_shape():
+        return value
+    return context.emit(lt.ReshapeOp(value, result_type)).result
+
+
 @register_importer(aten.cumsum.default)
 def import_cumsum(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     element_type = context.result_type(node).get_element_type()
-    value = context.cast(context.values[node.args[0]], element_type)
-    return context.emit(lm.CumsumOp(value, _dim(node, node.args[1]))).result
+    value = _at_least_1d(context, context.cast(context.values[node.args[0]], element_type))
+    summed = context.emit(lm.CumsumOp(value, _dim(node, node.args[1]))).result
+    return _as_result(context, node, summed)
 
 
 @register_importer(aten.embedding.default)
@@ -144,14 +161,20 @@ def import_embedding(context: ImportContext, node: torch.fx.Node) -> SSAValue:
 def import_gather(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     if node.kwargs.get("sparse_grad"):
         raise LithoError(f"{describe(node)}: sparse_grad is not supported")
-    value, index = context.values[node.args[0]], context.values[node.args[2]]
-    return context.emit(lm.GatherOp(value, index, _dim(node, node.args[1]))).result
+    value = _at_least_1d(context, context.values[node.args[0]])
+    index = _at_least_1d(context, context.values[node.args[2]])
+    if index.type.get_num_dims() != value.type.get_num_dims():
+        raise LithoError(f"{describe(node)}: index and input ranks differ")
+    gathered = context.emit(lm.GatherOp(value, index, _dim(node, node.args[1]))).result
+    return _as_result(context, node, gathered)
 
 
 @register_importer(aten.index_select.default)
 def import_index_select(context: ImportContext, node: torch.fx.Node) -> SSAValue:
-    value, indices = context.values[node.args[0]], context.values[node.args[2]]
-    return context.emit(lm.TakeOp(value, indices, _dim(node, node.args[1]))).result
+    value = _at_least_1d(context, context.values[node.args[0]])
+    indices = context.values[node.args[2]]
+    taken = context.emit(lm.TakeOp(value, indices, _dim(node, node.args[1]))).result
+    return _as_result(context, node, taken)
 
 
 def _wrapped(context: ImportContext, index: SSAValue, size: int) -> SSAValue:

@@ -277,6 +277,8 @@ def _reduction_dims(rank: int, dims: Sequence[int] | None) -> list[int]:
 def _reduce(context: ImportContext, node: torch.fx.Node, op_type: type) -> SSAValue:
     element_type = context.result_type(node).get_element_type()
     value = context.cast(_value(context, node.args[0]), element_type)
+    if value.type.get_num_dims() == 0:
+        return value
     dims = _reduction_dims(value.type.get_num_dims(), _argument(node, 1, "dim"))
     keepdim = bool(_argument(node, 2, "keepdim", False))
     return context.emit(op_type(value, dims, keepdim)).result
@@ -333,6 +335,8 @@ def import_var(context: ImportContext, node: torch.fx.Node) -> SSAValue:
 def import_any(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     """Whether any element is nonzero: the maximum of the elements as 0/1 integers."""
     value = context.cast(_value(context, node.args[0]), i1)
+    if value.type.get_num_dims() == 0:
+        return value
     as_integers = context.cast(value, i64)
     dims = _argument(node, 1, "dim")
     dims = [dims] if isinstance(dims, int) else dims

@@ -28,7 +28,7 @@ from litho.compiler.graph_compiler import compile_graph_module
 from litho.compiler.importer import (
     check_supported_dtype,
     describe,
-    target_name,
+    reported_nodes,
     unsupported_reasons,
 )
 from litho.compiler.options import Options, make_options
@@ -104,7 +104,7 @@ class LithoFunction:
         graph_module = program.graph_module
         reasons = unsupported_reasons(graph_module.graph)
         if reasons and not self.options.strict:
-            ops = [describe(node) for node in reasons if target_name(node) != "getitem"]
+            ops = [describe(node) for node in reported_nodes(reasons)]
             self.warn_once(
                 "fallback",
                 f"litho runs {len(ops)} op(s) of {type(self.model).__name__} in torch "

@@ -16,7 +16,12 @@ from dataclasses import dataclass
 import torch
 from litho.compiler.driver import _FunctionModule
 from litho.compiler.frontend import capture
-from litho.compiler.importer import source_location, target_name, unsupported_reasons
+from litho.compiler.importer import (
+    reported_nodes,
+    source_location,
+    target_name,
+    unsupported_reasons,
+)
 
 
 @dataclass(frozen=True)
@@ -62,14 +67,15 @@ def explain(model: torch.nn.Module, *inputs: torch.Tensor) -> Explanation:
     with torch.no_grad():
         graph = capture(model, inputs).graph_module.graph
     reasons = unsupported_reasons(graph)
+    reported = set(reported_nodes(reasons))
     compiled: Counter[str] = Counter()
     fallback: dict[str, list[torch.fx.Node]] = {}
     for node in graph.nodes:
-        if node.op != "call_function" or target_name(node) == "getitem":
+        if node.op != "call_function":
             continue
-        if node in reasons:
+        if node in reported:
             fallback.setdefault(target_name(node), []).append(node)
-        else:
+        elif node not in reasons:
             compiled[target_name(node)] += 1
     return Explanation(
         type(model).__name__,

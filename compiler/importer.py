@@ -171,16 +171,26 @@ def _import_error(node: torch.fx.Node) -> str | None:
     try:
         for input_node in node.all_input_nodes:
             context.values[input_node] = _trial_value(context.block, input_node)
+        _check_not_empty(node, node.meta.get("val"))
         context.node = node
         IMPORTERS[node.target](context, node)
     except LithoError as error:
         return str(error)
+    except Exception as error:  # an importer bug must not stop the model from running
+        return f"litho's importer failed ({type(error).__name__}: {error}); please report it"
     return None
+
+
+def _check_not_empty(node: torch.fx.Node, value: Any) -> None:
+    """Zero-element tensors are not compiled (a tuple is checked where it is unpacked)."""
+    if isinstance(value, torch.Tensor) and value.numel() == 0:
+        raise LithoError(f"{describe(node)}: tensors with zero elements are not supported")
 
 
 def _trial_value(block: Block, node: torch.fx.Node) -> Any:
     """A fresh block argument (or tuple of them) standing for `node`'s value."""
     value = node.meta.get("val")
+    _check_not_empty(node, value)
     if isinstance(value, tuple | list):
         return [
             block.insert_arg(tensor_type_of(item, describe(node)), len(block.args))
@@ -193,9 +203,18 @@ def _trial_value(block: Block, node: torch.fx.Node) -> Any:
     return block.insert_arg(tensor_type_of(value, describe(node)), len(block.args))
 
 
+def reported_nodes(reasons: dict[torch.fx.Node, str]) -> list[torch.fx.Node]:
+    """The unsupported nodes to tell a user about: not the getitems unpacking one of them."""
+    return [
+        node
+        for node in reasons
+        if node.target is not operator.getitem or node.args[0] not in reasons
+    ]
+
+
 def unsupported_message(reasons: dict[torch.fx.Node, str]) -> str:
-    """The UnsupportedOpsError message: each op (not the getitems that unpack it)."""
-    ops = [node for node in reasons if node.target is not operator.getitem]
+    """The UnsupportedOpsError message: each op, its node, source line and reason."""
+    ops = reported_nodes(reasons)
     listed = "\n".join(f"  - {describe(node)}: {reasons[node]}" for node in ops)
     return (
         f"litho cannot compile {len(ops)} op(s) of this model:\n{listed}\n"

@@ -96,9 +96,12 @@ class StageRunner:
             compiler_pass.apply(self.context, module)
             if self.options.verify:
                 module.verify()
-        except DiagnosticException as error:
+        except Exception as error:
+            internal = "" if isinstance(error, DiagnosticException) else (
+                f"{type(error).__name__} (a litho bug; please report it): "
+            )
             raise CompilationError(
-                f"stage {stage}, pass {compiler_pass.name} failed: {error}\n"
+                f"stage {stage}, pass {compiler_pass.name} failed: {internal}{error}\n"
                 f"Reproduce with: litho-opt <input.mlir> -p {compiler_pass.name} "
                 "(set LITHO_DUMP_IR=DIR to get the input)"
             ) from error
