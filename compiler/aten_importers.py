@@ -148,11 +148,18 @@ def import_pow(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     return context.emit(lt.PowOp(value, context.operand(exponent, element_type))).result
 
 
-@register_importer(aten.clamp.default, aten.clamp_min.default, aten.clamp_max.default)
+@register_importer(
+    aten.clamp.default,
+    aten.clamp.Tensor,
+    aten.clamp_min.default,
+    aten.clamp_min.Tensor,
+    aten.clamp_max.default,
+    aten.clamp_max.Tensor,
+)
 def import_clamp(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     element_type = context.result_type(node).get_element_type()
     value = context.cast(_value(context, node.args[0]), element_type)
-    if node.target == aten.clamp_max.default:
+    if node.target in (aten.clamp_max.default, aten.clamp_max.Tensor):
         low, high = None, node.args[1]
     else:
         low = _argument(node, 1, "min")

@@ -159,6 +159,15 @@ def test_explain_names_fallback_ops_counts_and_lines():
     assert "aten.sort.default  x1" in str(report)
 
 
+def test_torch_compile_runs_missing_ops_in_eager():
+    torch._dynamo.reset()
+    x = torch.randn(3, 4)
+    compiled = torch.compile(UsesUnsupportedOps(), backend="litho")
+    with pytest.warns(FallbackWarning, match="aten.sort.default"):
+        got = compiled(x)
+    torch.testing.assert_close(got, UsesUnsupportedOps()(x))
+
+
 def test_new_shapes_past_the_limit_run_eager():
     model = MLPSoftmax(8).eval()
     fast = jit(model, max_specializations=2)
