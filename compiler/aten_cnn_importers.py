@@ -61,6 +61,14 @@ def _high_padding(
     ]
 
 
+def _uses_output_beyond_first(node: torch.fx.Node) -> bool:
+    """Whether anything reads an output of `node` other than its first."""
+    return any(
+        user.target is not operator.getitem or (user.args[1] != 0 and user.users)
+        for user in node.users
+    )
+
+
 @register_importer(aten.convolution.default)
 def import_convolution(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     x, weight = context.values[node.args[0]], context.values[node.args[1]]
@@ -82,9 +90,8 @@ def import_convolution(context: ImportContext, node: torch.fx.Node) -> SSAValue:
 @register_importer(aten._native_batch_norm_legit_no_training.default)
 def import_batch_norm(context: ImportContext, node: torch.fx.Node) -> tuple:
     """`(x - mean) * rsqrt(var + eps) * weight + bias` with the running statistics."""
-    for user in node.users:
-        if user.target is not operator.getitem or user.args[1] != 0:
-            raise LithoError(f"{describe(node)}: only the normalized output is supported")
+    if _uses_output_beyond_first(node):
+        raise LithoError(f"{describe(node)}: only the normalized output is supported")
     x = context.values[node.args[0]]
     weight, bias, mean, variance = node.args[1:5]
     eps = node.args[6]
@@ -107,11 +114,8 @@ def import_batch_norm(context: ImportContext, node: torch.fx.Node) -> tuple:
 
 @register_importer(aten.max_pool2d_with_indices.default, aten.max_pool3d_with_indices.default)
 def import_max_pool(context: ImportContext, node: torch.fx.Node) -> tuple:
-    for user in node.users:
-        if user.args[1] != 0:
-            raise LithoError(
-                f"{describe(node)}: the indices output of max pooling is not supported"
-            )
+    if _uses_output_beyond_first(node):
+        raise LithoError(f"{describe(node)}: the indices output of max pooling is not supported")
     x = context.values[node.args[0]]
     window = list(node.args[1])
     count = len(window)

@@ -91,7 +91,10 @@ class _ForwardGraph:
 
         tensors = [inputs[position] for position in tensor_positions]
         with torch.no_grad():
-            return make_fx(with_sizes, tracing_mode="fake")(*tensors)
+            graph_module = make_fx(with_sizes, tracing_mode="fake")(*tensors)
+        graph_module.graph.eliminate_dead_code()
+        graph_module.recompile()
+        return graph_module
 
     def run_eager(self, inputs: list) -> Sequence[torch.Tensor]:
         message = (

@@ -175,7 +175,7 @@ def _import_error(node: torch.fx.Node) -> str | None:
         context.node = node
         IMPORTERS[node.target](context, node)
     except LithoError as error:
-        return str(error)
+        return str(error).removeprefix(f"{describe(node)}: ")
     except Exception as error:  # an importer bug must not stop the model from running
         return f"litho's importer failed ({type(error).__name__}: {error}); please report it"
     return None
