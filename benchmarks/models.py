@@ -10,6 +10,7 @@ Prints, per family and shape: compile time, and median time per call of eager, l
 
 from __future__ import annotations
 
+import functools
 import pathlib
 import sys
 import time
@@ -36,8 +37,8 @@ def main(families: list[str]) -> None:
             fast(*inputs)
             compile_seconds = time.perf_counter() - start
             with torch.no_grad():
-                eager = median_seconds(lambda: model(*inputs), repeats=20)
-            litho = median_seconds(lambda: fast(*inputs), repeats=20)
+                eager = median_seconds(functools.partial(model, *inputs), repeats=20)
+            litho = median_seconds(functools.partial(fast, *inputs), repeats=20)
             print(f"{family:<12} {f'{batch}x{length}':<10} {compile_seconds:9.2f} "
                   f"{eager * 1e3:9.2f} {litho * 1e3:9.2f} {litho / eager:11.2f}")
 
