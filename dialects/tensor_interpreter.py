@@ -219,7 +219,10 @@ class LithoTensorFunctions(InterpreterFunctions):
 
     @impl(lm.GatherOp)
     def run_gather(self, interpreter: Interpreter, op: lm.GatherOp, args: tuple):
-        return (np.take_along_axis(args[0], args[1], axis=op.dim.value.data),)
+        source, index = args
+        positions = list(np.indices(index.shape, sparse=True))
+        positions[op.dim.value.data] = index
+        return (source[tuple(positions)],)
 
     @impl(lm.CumsumOp)
     def run_cumsum(self, interpreter: Interpreter, op: lm.CumsumOp, args: tuple):

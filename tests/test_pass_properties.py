@@ -12,7 +12,7 @@ import pkgutil
 import litho.lowering
 import pytest
 from hypothesis import strategies as st
-from litho.compiler.testing import check_pass, programs
+from litho.compiler.testing import check_pass, movement_programs, programs
 from litho.compiler.universe import LITHO_PASSES
 from litho.lowering.convert_litho_tensor_to_linalg import ConvertLithoTensorToLinalgPass
 from litho.lowering.litho_bufferize import LithoBufferizePass
@@ -23,6 +23,7 @@ from xdsl.passes import ModulePass
 TO_LINALG = "convert-litho-tensor-to-linalg"
 TO_LOOPS = f"{TO_LINALG},litho-bufferize,convert-linalg-to-loops,lower-affine"
 MIXED_DTYPES = ("f32", "f64", "i32", "i64")
+FLOAT_DTYPES = ("f32", "f64")
 
 
 def checks_pass(name: str):
@@ -51,24 +52,25 @@ def test_canonicalize_preserves_semantics():
 
 @checks_pass("convert-litho-tensor-to-linalg")
 def test_convert_to_linalg_preserves_semantics():
+    strategy = st.one_of(programs(dtypes=MIXED_DTYPES), movement_programs(dtypes=FLOAT_DTYPES))
     report = check_pass(
-        ConvertLithoTensorToLinalgPass(), program_strategy=programs(dtypes=MIXED_DTYPES)
+        ConvertLithoTensorToLinalgPass(), program_strategy=strategy, max_examples=250
     )
     print(report.summary())
 
 
 @checks_pass("litho-bufferize")
 def test_bufferize_preserves_semantics():
-    report = check_pass(
-        LithoBufferizePass(), prepare=TO_LINALG, program_strategy=programs(dtypes=MIXED_DTYPES)
-    )
+    strategy = st.one_of(programs(dtypes=MIXED_DTYPES), movement_programs())
+    report = check_pass(LithoBufferizePass(), prepare=TO_LINALG, program_strategy=strategy)
     assert report.cases >= 100
 
 
 @checks_pass("litho-memory-plan")
 def test_memory_plan_preserves_semantics():
     """The interpreter places planned buffers in one arena, so overlaps would show."""
-    report = check_pass(LithoMemoryPlanPass(), prepare=TO_LOOPS, program_strategy=programs())
+    strategy = st.one_of(programs(), movement_programs())
+    report = check_pass(LithoMemoryPlanPass(), prepare=TO_LOOPS, program_strategy=strategy)
     assert report.cases >= 100
 
 

@@ -1,7 +1,8 @@
 """litho's kit for property-based testing of rewrites (see docs/writing-a-pass.md).
 
 - `programs()`, `inputs_for(program)`: hypothesis strategies of well-typed `litho_tensor`
-  programs and of their inputs.
+  programs and of their inputs; `movement_programs()` for the data-movement and window ops
+  (slices, concat, gathers, cumsum, pad, convolution, pooling).
 - `check_pass(pass_or_pipeline)`, `check_patterns([pattern, ...])`: run generated programs
   through the interpreter before and after, under the declared tolerance; a failure is
   reduced to a small `.mlir` repro with its inputs and a `litho-opt` command.
@@ -17,6 +18,7 @@ from litho.compiler.testing.checks import (
     check_pass,
     check_patterns,
 )
+from litho.compiler.testing.movement import MOVEMENT_OPS, movement_programs
 from litho.compiler.testing.program import Argument, Node, Program, ValueSpec
 from litho.compiler.testing.strategies import ALL_OPS, inputs_for, programs
 from litho.lowering.tolerance import EXACT, REASSOCIATE, Tolerance, quantizing
@@ -24,6 +26,7 @@ from litho.lowering.tolerance import EXACT, REASSOCIATE, Tolerance, quantizing
 __all__ = [
     "ALL_OPS",
     "EXACT",
+    "MOVEMENT_OPS",
     "REASSOCIATE",
     "Argument",
     "CheckReport",
@@ -35,6 +38,7 @@ __all__ = [
     "check_pass",
     "check_patterns",
     "inputs_for",
+    "movement_programs",
     "programs",
     "quantizing",
 ]

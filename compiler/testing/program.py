@@ -18,11 +18,13 @@ Values are numbered: arguments first, then one result per node in order.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import torch
 from litho.dialects import tensor as lt
+from litho.dialects import tensor_movement as lm
 from xdsl.builder import ImplicitBuilder
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, TensorType, f32, f64, i1, i32, i64
@@ -173,6 +175,34 @@ _IR_BUILDERS: dict[str, Callable[[Node, Sequence[SSAValue]], lt.IRDLOperation]] 
     "constant": lambda node, operands: lt.ConstantOp.splat(
         node.attributes["value"], node.result.tensor_type
     ),
+    "iota": lambda node, operands: lm.IotaOp(node.result.tensor_type, node.attributes["dim"]),
+    "slice": lambda node, operands: lm.SliceOp(
+        operands[0],
+        node.attributes["dim"],
+        node.attributes["start"],
+        node.attributes["step"],
+        node.result.shape[node.attributes["dim"]],
+    ),
+    "concat": lambda node, operands: lm.ConcatOp(operands, node.attributes["dim"]),
+    "take": lambda node, operands: lm.TakeOp(*operands, node.attributes["dim"]),
+    "gather": lambda node, operands: lm.GatherOp(*operands, node.attributes["dim"]),
+    "cumsum": lambda node, operands: lm.CumsumOp(operands[0], node.attributes["dim"]),
+    "pad": lambda node, operands: lm.PadOp(
+        operands[0], node.attributes["low"], node.attributes["high"], node.attributes["value"]
+    ),
+    "conv": lambda node, operands: lm.ConvOp(
+        *operands,
+        node.attributes["stride"],
+        node.attributes["dilation"],
+        node.attributes["groups"],
+    ),
+    "pool": lambda node, operands: lm.PoolOp(
+        operands[0],
+        node.attributes["kind"],
+        node.attributes["window"],
+        node.attributes["stride"],
+        node.attributes["dilation"],
+    ),
 }
 
 _TORCH_BINARY = {
@@ -224,7 +254,69 @@ def run_torch_node(node: Node, operands: Sequence[torch.Tensor]) -> torch.Tensor
             return operands[0].permute(*attributes["dims"])
         case "matmul":
             return torch.matmul(*operands)
-    raise ValueError(f"no torch rendering for op {name!r}")
+    return _run_torch_movement(node, operands)
+
+
+def _run_torch_movement(node: Node, operands: Sequence[torch.Tensor]) -> torch.Tensor:
+    attributes, dtype = node.attributes, TORCH_DTYPES[node.result.dtype]
+    match node.op:
+        case "iota":
+            dim, shape = attributes["dim"], node.result.shape
+            index = torch.arange(shape[dim]).reshape([-1] + [1] * (len(shape) - dim - 1))
+            return index.expand(shape).to(dtype)
+        case "slice":
+            dim, start, step = attributes["dim"], attributes["start"], attributes["step"]
+            stop = start + node.result.shape[dim] * step
+            return operands[0][(slice(None),) * dim + (slice(start, stop, step),)]
+        case "concat":
+            return torch.cat(operands, attributes["dim"])
+        case "take":
+            source, index = operands
+            size = source.shape[attributes["dim"]]
+            index = torch.where(index < 0, index + size, index)
+            taken = source.index_select(attributes["dim"], index.flatten())
+            return taken.reshape(node.result.shape)
+        case "gather":
+            return torch.gather(operands[0], attributes["dim"], operands[1])
+        case "cumsum":
+            return torch.cumsum(operands[0], attributes["dim"]).to(dtype)
+        case "pad":
+            pairs = zip(attributes["low"][::-1], attributes["high"][::-1], strict=True)
+            widths = [width for pair in pairs for width in pair]
+            return torch.nn.functional.pad(operands[0], widths, value=attributes["value"])
+        case "conv":
+            convolve = getattr(torch.nn.functional, f"conv{operands[0].dim() - 2}d")
+            return convolve(
+                *operands,
+                stride=attributes["stride"],
+                dilation=attributes["dilation"],
+                groups=attributes["groups"],
+            )
+        case "pool":
+            return _torch_pool(operands[0], node)
+    raise ValueError(f"no torch rendering for op {node.op!r}")
+
+
+def _torch_pool(x: torch.Tensor, node: Node) -> torch.Tensor:
+    """Max or sum over each window, one window offset at a time."""
+    window, stride = node.attributes["window"], node.attributes["stride"]
+    dilation = node.attributes["dilation"]
+    out_sizes = node.result.shape[len(node.result.shape) - len(window) :]
+    leading = (slice(None),) * (x.dim() - len(window))
+    result = None
+    for offsets in itertools.product(*(range(size) for size in window)):
+        spatial = tuple(
+            slice(k * d, k * d + s * (n - 1) + 1, s)
+            for k, s, d, n in zip(offsets, stride, dilation, out_sizes, strict=True)
+        )
+        values = x[leading + spatial]
+        if result is None:
+            result = values.clone()
+        elif node.attributes["kind"] == "max":
+            result = torch.maximum(result, values)
+        else:
+            result = result + values
+    return result
 
 
 class ProgramModule(torch.nn.Module):
