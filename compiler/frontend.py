@@ -9,6 +9,7 @@ the graph's order.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from torch.export.graph_signature import InputKind
 from xdsl.dialects.builtin import ModuleOp
 
 # torch 2.13's own export code trips its LeafSpec deprecation; users cannot act on it
-TREESPEC_WARNING = "`isinstance(treespec, LeafSpec)`"
+TREESPEC_WARNING = re.escape("`isinstance(treespec, LeafSpec)`")
 
 
 @dataclass(frozen=True)
@@ -45,15 +46,15 @@ class CapturedModel:
 
 def capture(model: torch.nn.Module, inputs: Sequence[torch.Tensor]) -> ExportedProgram:
     """The core-ATen ExportedProgram of `model` on example `inputs`."""
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", TREESPEC_WARNING, FutureWarning)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", TREESPEC_WARNING, FutureWarning)
+        try:
             program = torch.export.export(model, tuple(inputs))
-    except Exception as error:
-        raise CaptureError(
-            f"torch.export could not capture {type(model).__name__}: {error}"
-        ) from error
-    return program.run_decompositions(litho_decompositions())
+        except Exception as error:
+            raise CaptureError(
+                f"torch.export could not capture {type(model).__name__}: {error}"
+            ) from error
+        return program.run_decompositions(litho_decompositions())
 
 
 def argument_sources(program: ExportedProgram) -> list[torch.Tensor | int]:
