@@ -87,6 +87,22 @@ def import_convolution(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     return result
 
 
+@register_importer(aten.constant_pad_nd.default)
+def import_constant_pad(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    """`F.pad(x, pad, value=v)`: `pad` holds (before, after) pairs from the last dim back."""
+    x = context.values[node.args[0]]
+    pad = list(node.args[1])
+    value = node.args[2] if len(node.args) > 2 else 0.0
+    if min(pad, default=0) < 0:
+        raise LithoError(f"{describe(node)}: negative padding (cropping) is not supported")
+    rank = x.type.get_num_dims()
+    low, high = [0] * rank, [0] * rank
+    for pair in range(len(pad) // 2):
+        low[rank - 1 - pair], high[rank - 1 - pair] = pad[2 * pair], pad[2 * pair + 1]
+    padded = _pad_spatial(context, x, low, high, value)
+    return context.cast(padded, context.result_type(node).get_element_type())
+
+
 @register_importer(aten._native_batch_norm_legit_no_training.default)
 def import_batch_norm(context: ImportContext, node: torch.fx.Node) -> tuple:
     """`(x - mean) * rsqrt(var + eps) * weight + bias` with the running statistics."""
