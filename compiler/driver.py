@@ -17,20 +17,14 @@ from __future__ import annotations
 
 import sys
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
-from litho.compiler.errors import FallbackWarning, LithoError
+from litho.compiler.errors import LithoError
 from litho.compiler.frontend import argument_sources, capture
-from litho.compiler.graph_compiler import compile_graph_module
-from litho.compiler.importer import (
-    check_supported_dtype,
-    describe,
-    reported_nodes,
-    unsupported_reasons,
-)
+from litho.compiler.graph_compiler import FallbackNotices, compile_graph_module
+from litho.compiler.importer import check_supported_dtype, unsupported_reasons
 from litho.compiler.options import Options, make_options
 from litho.compiler.pipeline import CompileReport
 from litho.runtime.compiled import CompiledFunction, TensorSpec, check_tensor
@@ -59,7 +53,7 @@ class LithoFunction:
     def __post_init__(self) -> None:
         self.specializations: dict[Signature, CompiledFunction] = {}
         self.last_compile: CompileReport | None = None
-        self.warned: set[str] = set()
+        self.notices = FallbackNotices(self.options, type(self.model).__name__)
 
     def __call__(self, *inputs: torch.Tensor) -> object:
         signature = self.signature(inputs)
@@ -79,20 +73,8 @@ class LithoFunction:
 
     def run_eager(self, inputs: tuple[torch.Tensor, ...]) -> object:
         """Past `max_specializations` signatures: torch eager, with one warning."""
-        message = (
-            f"{type(self.model).__name__} has been compiled for "
-            f"{len(self.specializations)} input signatures, the limit "
-            "(max_specializations); new shapes or dtypes run in torch eager"
-        )
-        if self.options.strict:
-            raise LithoError(message + " unless strict=True, which makes this an error")
-        self.warn_once("specializations", message)
+        self.notices.past_limit(len(self.specializations))
         return self.model(*inputs)
-
-    def warn_once(self, key: str, message: str) -> None:
-        if key not in self.warned:
-            self.warned.add(key)
-            warnings.warn(message, FallbackWarning, stacklevel=3)
 
     def compile(self, inputs: tuple[torch.Tensor, ...]) -> CompiledFunction:
         """Compile the model for the signature of `inputs` through every level."""
@@ -103,14 +85,7 @@ class LithoFunction:
         report.stage_times["capture"] = time.perf_counter() - start
         graph_module = program.graph_module
         reasons = unsupported_reasons(graph_module.graph)
-        if reasons and not self.options.strict:
-            ops = [describe(node) for node in reported_nodes(reasons)]
-            self.warn_once(
-                "fallback",
-                f"litho runs {len(ops)} op(s) of {type(self.model).__name__} in torch "
-                f"eager: {', '.join(ops)}. litho.compiler.explain(model, *inputs) says why; "
-                "strict=True makes this an error.",
-            )
+        self.notices.unsupported_ops(reasons)
         run = compile_graph_module(graph_module, reasons, self.options, report)
         report.stage_times["total"] = time.perf_counter() - start
         self.last_compile = report

@@ -13,15 +13,13 @@ each new signature is retraced with concrete shapes and compiled, up to
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Sequence
 
 import torch
 import torch.fx
 from litho.compiler.decompositions import litho_decompositions
-from litho.compiler.errors import FallbackWarning, LithoError
-from litho.compiler.graph_compiler import compile_graph_module
-from litho.compiler.importer import unsupported_message, unsupported_reasons
+from litho.compiler.graph_compiler import FallbackNotices, compile_graph_module
+from litho.compiler.importer import unsupported_reasons
 from litho.compiler.options import Options, make_options
 from litho.compiler.pipeline import CompileReport
 from litho.runtime.compiled import Runner
@@ -45,7 +43,7 @@ class _ForwardGraph:
             if node.op == "placeholder"
         )
         self.specializations: dict[tuple, Runner] = {}
-        self.warned = False
+        self.notices = FallbackNotices(options, "a torch.compile graph")
         self.last_compile: CompileReport | None = None
 
     def __call__(self, inputs: list) -> Sequence[torch.Tensor]:
@@ -70,9 +68,7 @@ class _ForwardGraph:
         if self.symbolic:
             graph_module = self.specialize(inputs)
         reasons = unsupported_reasons(graph_module.graph)
-        if reasons and not self.options.strict and not self.warned:
-            self.warned = True
-            warnings.warn(unsupported_message(reasons), FallbackWarning, stacklevel=2)
+        self.notices.unsupported_ops(reasons)
         with torch.no_grad():
             runner = compile_graph_module(graph_module, reasons, self.options, report)
         report.stage_times["total"] = time.perf_counter() - start
@@ -97,15 +93,7 @@ class _ForwardGraph:
         return graph_module
 
     def run_eager(self, inputs: list) -> Sequence[torch.Tensor]:
-        message = (
-            f"a torch.compile graph has been compiled for {len(self.specializations)} input "
-            "signatures, the limit (max_specializations); new ones run in torch eager"
-        )
-        if self.options.strict:
-            raise LithoError(message)
-        if not self.warned:
-            self.warned = True
-            warnings.warn(message, FallbackWarning, stacklevel=2)
+        self.notices.past_limit(len(self.specializations))
         return self.graph_module(*inputs)
 
 

@@ -16,9 +16,15 @@ from collections.abc import Sequence
 
 import torch
 import torch.fx
-from litho.compiler.errors import UnsupportedOpsError
+from litho.compiler.errors import FallbackWarning, LithoError, UnsupportedOpsError
 from litho.compiler.frontend import TREESPEC_WARNING
-from litho.compiler.importer import import_graph, torch_dtype_of, unsupported_message
+from litho.compiler.importer import (
+    describe,
+    import_graph,
+    reported_nodes,
+    torch_dtype_of,
+    unsupported_message,
+)
 from litho.compiler.interpreter import entry_function
 from litho.compiler.options import Options
 from litho.compiler.pipeline import CompileReport, StageRunner
@@ -63,6 +69,44 @@ def compile_native(
 def _spec_of(memref_type: MemRefType) -> TensorSpec:
     dtype = torch_dtype_of(memref_type.get_element_type())
     return TensorSpec(tuple(memref_type.get_shape()), dtype)
+
+
+class FallbackNotices:
+    """What a compiled callable says when part of its work runs in torch eager.
+
+    One `FallbackWarning` per kind (ops litho cannot compile, signatures past
+    `max_specializations`); under `options.strict` the limit is a LithoError instead
+    (unsupported ops are raised by `compile_graph_module`).
+    """
+
+    def __init__(self, options: Options, name: str):
+        self.options = options
+        self.name = name
+        self.given: set[str] = set()
+
+    def unsupported_ops(self, reasons: dict[torch.fx.Node, str]) -> None:
+        if not reasons or self.options.strict:
+            return
+        ops = [describe(node) for node in reported_nodes(reasons)]
+        self.warn_once(
+            "fallback",
+            f"litho runs {len(ops)} op(s) of {self.name} in torch eager: {', '.join(ops)}. "
+            "litho.compiler.explain(model, *inputs) says why; strict=True makes this an error.",
+        )
+
+    def past_limit(self, compiled: int) -> None:
+        message = (
+            f"{self.name} has been compiled for {compiled} input signatures, the limit "
+            "(max_specializations)"
+        )
+        if self.options.strict:
+            raise LithoError(f"{message}; without strict=True new ones run in torch eager")
+        self.warn_once("limit", f"{message}; new shapes or dtypes run in torch eager")
+
+    def warn_once(self, kind: str, message: str) -> None:
+        if kind not in self.given:
+            self.given.add(kind)
+            warnings.warn(message, FallbackWarning, stacklevel=4)
 
 
 def compile_graph_module(
