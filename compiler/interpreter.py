@@ -54,7 +54,27 @@ _CMPI = {
     "sle": np.less_equal,
     "sgt": np.greater,
     "sge": np.greater_equal,
+    "ult": np.less,
+    "ule": np.less_equal,
+    "ugt": np.greater,
+    "uge": np.greater_equal,
 }
+
+
+def as_signed(value: Any) -> Any:
+    """An i1 value read as a signed integer, as MLIR's signed ops read it: true is -1."""
+    array = np.asarray(value)
+    if array.dtype != np.bool_:
+        return value
+    return -array.astype(np.int8)
+
+
+def _signed_max(a: Any, b: Any) -> Any:
+    return np.where(as_signed(a) >= as_signed(b), a, b)[()]
+
+
+def _signed_min(a: Any, b: Any) -> Any:
+    return np.where(as_signed(a) <= as_signed(b), a, b)[()]
 
 _BINARY = {
     arith.AddfOp: np.add,
@@ -66,8 +86,10 @@ _BINARY = {
     arith.AddiOp: np.add,
     arith.SubiOp: np.subtract,
     arith.MuliOp: np.multiply,
-    arith.MaxSIOp: np.maximum,
-    arith.MinSIOp: np.minimum,
+    arith.MaxSIOp: _signed_max,
+    arith.MinSIOp: _signed_min,
+    arith.MaxUIOp: np.maximum,
+    arith.MinUIOp: np.minimum,
     arith.FloorDivSIOp: np.floor_divide,
     arith.RemSIOp: np.fmod,
     arith.AndIOp: np.bitwise_and,
@@ -133,6 +155,8 @@ class UpstreamFunctions(InterpreterFunctions):
     @impl(arith.CmpiOp)
     def run_cmpi(self, interpreter: Interpreter, op: arith.CmpiOp, args: tuple):
         predicate = arith.CMPI_COMPARISON_OPERATIONS[op.predicate.value.data]
+        if predicate.startswith("s"):
+            args = tuple(as_signed(arg) for arg in args)
         return (_CMPI[predicate](*args),)
 
     @impl(arith.SelectOp)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import math as pymath
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import ClassVar
 
 from litho.dialects import tensor as lt
@@ -179,19 +180,35 @@ _INTEGER_BINARY = {
     lt.OrOp: arith.OrIOp,
     lt.XorOp: arith.XOrIOp,
 }
-_BOOLEAN_OPS = (lt.AndOp, lt.OrOp, lt.XorOp)
+# i1 is unsigned here (true is 1, as in torch): MLIR's signed forms would read true as -1
+_BOOLEAN_BINARY = {
+    lt.MaxOp: arith.MaxUIOp,
+    lt.MinOp: arith.MinUIOp,
+    lt.AndOp: arith.AndIOp,
+    lt.OrOp: arith.OrIOp,
+    lt.XorOp: arith.XOrIOp,
+}
+
+
+def is_boolean(value: SSAValue) -> bool:
+    return value.type.get_element_type() == IntegerType(1)
 
 
 class BinaryPattern(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: lt.ElementwiseBinaryOp, rewriter: PatternRewriter):
         element_type = op.lhs.type.get_element_type()
-        table = _FLOAT_BINARY if is_float(op.lhs) else _INTEGER_BINARY
-        boolean_only = element_type == IntegerType(1) and not isinstance(op, _BOOLEAN_OPS)
-        if type(op) not in table or boolean_only:
+        table = _binary_table(op.lhs)
+        if type(op) not in table:
             raise PassFailedException(f"{op.name} on {element_type} tensors is not supported")
         scalar_op = table[type(op)]
         elementwise(rewriter, op, [op.lhs, op.rhs], lambda args: scalar_op(*args[:2]).result)
+
+
+def _binary_table(value: SSAValue) -> dict[type, type]:
+    if is_float(value):
+        return _FLOAT_BINARY
+    return _BOOLEAN_BINARY if is_boolean(value) else _INTEGER_BINARY
 
 
 def _gelu(x: SSAValue, approximate: str) -> SSAValue:
@@ -243,6 +260,7 @@ class UnaryPattern(RewritePattern):
 
 _FLOAT_PREDICATES = {"eq": "oeq", "ne": "une", "lt": "olt", "le": "ole", "gt": "ogt", "ge": "oge"}
 _INTEGER_PREDICATES = {"eq": "eq", "ne": "ne", "lt": "slt", "le": "sle", "gt": "sgt", "ge": "sge"}
+_BOOLEAN_PREDICATES = {"eq": "eq", "ne": "ne", "lt": "ult", "le": "ule", "gt": "ugt", "ge": "uge"}
 
 
 class CmpPattern(RewritePattern):
@@ -250,12 +268,16 @@ class CmpPattern(RewritePattern):
     def match_and_rewrite(self, op: lt.CmpOp, rewriter: PatternRewriter):
         predicate = op.predicate.data
         if is_float(op.lhs):
-            def body(args):
-                return arith.CmpfOp(args[0], args[1], _FLOAT_PREDICATES[predicate]).result
+            compare, table = arith.CmpfOp, _FLOAT_PREDICATES
         else:
-            def body(args):
-                return arith.CmpiOp(args[0], args[1], _INTEGER_PREDICATES[predicate]).result
+            compare = arith.CmpiOp
+            table = _BOOLEAN_PREDICATES if is_boolean(op.lhs) else _INTEGER_PREDICATES
+        body = partial(_compare, compare, table[predicate])
         elementwise(rewriter, op, [op.lhs, op.rhs], body)
+
+
+def _compare(compare: type, predicate: str, args: Sequence[SSAValue]) -> SSAValue:
+    return compare(args[0], args[1], predicate).result
 
 
 class WherePattern(RewritePattern):
@@ -368,13 +390,26 @@ class _Reduction:
     identity: float
     float_op: type
     integer_op: type
+    boolean_op: type  # the litho_tensor op whose i1 form reduces (sum of bools: any)
 
 
 _REDUCTIONS = {
-    lt.ReduceSumOp: _Reduction(0.0, arith.AddfOp, arith.AddiOp),
-    lt.ReduceMeanOp: _Reduction(0.0, arith.AddfOp, arith.AddiOp),
-    lt.ReduceMaxOp: _Reduction(-pymath.inf, arith.MaximumfOp, arith.MaxSIOp),
+    lt.ReduceSumOp: _Reduction(0.0, arith.AddfOp, arith.AddiOp, lt.OrOp),
+    lt.ReduceMeanOp: _Reduction(0.0, arith.AddfOp, arith.AddiOp, lt.OrOp),
+    lt.ReduceMaxOp: _Reduction(-pymath.inf, arith.MaximumfOp, arith.MaxSIOp, lt.MaxOp),
 }
+
+
+def _reduction_form(reduction: _Reduction, value: SSAValue) -> tuple[float, type]:
+    """The identity and the scalar op of `reduction` on `value`'s element type."""
+    if is_float(value):
+        return reduction.identity, reduction.float_op
+    if is_boolean(value):
+        return 0, _BOOLEAN_BINARY[reduction.boolean_op]
+    identity = reduction.identity
+    if identity == -pymath.inf:
+        identity = -(2 ** (value.type.get_element_type().bitwidth - 1))
+    return identity, reduction.integer_op
 
 
 class ReductionPattern(RewritePattern):
@@ -389,11 +424,7 @@ class ReductionPattern(RewritePattern):
             for i in range(rank)
             if keepdim or i not in dims
         ]
-        floating = is_float(op.input)
-        identity = reduction.identity
-        if not floating and identity == -pymath.inf:
-            identity = -(2 ** (op.input.type.get_element_type().bitwidth - 1))
-        scalar_op = reduction.float_op if floating else reduction.integer_op
+        identity, scalar_op = _reduction_form(reduction, op.input)
         generic = build_generic(
             [op.input],
             [AffineMap.identity(rank)],

@@ -86,6 +86,13 @@ _CMPF = {
     "une": (False, "!="),
 }
 _CMPI = {"eq": "==", "ne": "!=", "slt": "<", "sle": "<=", "sgt": ">", "sge": ">="}
+_CMPI_UNSIGNED = {"ult": "<", "ule": "<=", "ugt": ">", "uge": ">="}
+_INTEGER_MAX_MIN = {
+    arith.MaxSIOp: (True, ">"),
+    arith.MinSIOp: (True, "<"),
+    arith.MaxUIOp: (False, ">"),
+    arith.MinUIOp: (False, "<"),
+}
 _CASTS = {
     arith.SIToFPOp: "sitofp",
     arith.UIToFPOp: "uitofp",
@@ -112,8 +119,6 @@ class FunctionTranslation:
             arith.CmpiOp: self.cmpi,
             arith.SelectOp: self.select,
             arith.NegfOp: self.negf,
-            arith.MaxSIOp: self.integer_max_min,
-            arith.MinSIOp: self.integer_max_min,
             arith.FloorDivSIOp: self.floordivsi,
             arith.IndexCastOp: self.index_cast,
             math.RsqrtOp: self.rsqrt,
@@ -129,6 +134,7 @@ class FunctionTranslation:
             (_FLOAT_INTRINSICS, self.intrinsic),
             (_LIBM, self.libm_call),
             (_CASTS, self.cast),
+            (_INTEGER_MAX_MIN, self.integer_max_min),
         ):
             self.handlers.update(dict.fromkeys(table, handler))
 
@@ -201,16 +207,21 @@ class FunctionTranslation:
         self.values[op.result] = compare(comparison, *self.operands(op))
 
     def cmpi(self, op: arith.CmpiOp) -> None:
-        comparison = _CMPI[arith.CMPI_COMPARISON_OPERATIONS[op.predicate.value.data]]
-        self.values[op.result] = self.builder.icmp_signed(comparison, *self.operands(op))
+        predicate = arith.CMPI_COMPARISON_OPERATIONS[op.predicate.value.data]
+        if predicate in _CMPI_UNSIGNED:
+            compare = self.builder.icmp_unsigned(_CMPI_UNSIGNED[predicate], *self.operands(op))
+        else:
+            compare = self.builder.icmp_signed(_CMPI[predicate], *self.operands(op))
+        self.values[op.result] = compare
 
     def select(self, op: arith.SelectOp) -> None:
         self.values[op.result] = self.builder.select(*self.operands(op))
 
     def integer_max_min(self, op: Operation) -> None:
         lhs, rhs = self.operands(op)
-        comparison = ">" if isinstance(op, arith.MaxSIOp) else "<"
-        pick_lhs = self.builder.icmp_signed(comparison, lhs, rhs)
+        signed, comparison = _INTEGER_MAX_MIN[type(op)]
+        compare = self.builder.icmp_signed if signed else self.builder.icmp_unsigned
+        pick_lhs = compare(comparison, lhs, rhs)
         self.values[op.results[0]] = self.builder.select(pick_lhs, lhs, rhs)
 
     def floordivsi(self, op: arith.FloorDivSIOp) -> None:
