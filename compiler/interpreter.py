@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -37,6 +38,8 @@ from xdsl.interpreter import (
 from xdsl.interpreters.affine import AffineFunctions
 from xdsl.interpreters.func import FuncFunctions
 from xdsl.interpreters.scf import ScfFunctions
+from xdsl.ir import Operation
+from xdsl.utils.exceptions import InterpretationError
 
 _CMPF = {
     "oeq": np.equal,
@@ -224,14 +227,18 @@ def run_generic(interpreter: Interpreter, op: linalg.GenericOp, args: Sequence[A
     """Evaluate a `linalg.generic`: all parallel points at once, reduction points in order.
 
     With tensor semantics the outputs are fresh arrays; with memref semantics the output
-    buffers are written in place.
+    buffers are written in place. An output buffer that shares memory with another operand
+    (or with a buffer the body loads from) makes the order of the points matter, so such a
+    generic is evaluated one point at a time in loop order, and a race between parallel
+    points raises `BufferRaceError` (`_run_generic_in_order`).
     """
+    if not op.res and _shares_memory(interpreter, op, args):
+        return _run_generic_in_order(interpreter, op, args)
     maps = [attr.data for attr in op.get_indexing_maps()]
     input_count = len(op.inputs)
     outputs = [np.array(arg) if op.res else arg for arg in args[input_count:]]
     operands = [*args[:input_count], *outputs]
-    shapes = [dim for operand in operands for dim in np.shape(operand)]
-    loop_ranges = op.get_shapes_to_loops_map().eval(shapes, [])
+    loop_ranges = _loop_ranges(op, operands)
     iterators = [str(kind.data) for kind in op.iterator_types]
     parallel = [i for i, kind in enumerate(iterators) if kind == "parallel"]
     reduction = [i for i, kind in enumerate(iterators) if kind != "parallel"]
@@ -253,6 +260,137 @@ def run_generic(interpreter: Interpreter, op: linalg.GenericOp, args: Sequence[A
         loop_stack.pop()
         for output, indexing, value in zip(outputs, output_maps, yielded, strict=True):
             output[tuple(indexing.eval(loop_indices, []))] = value
+    return outputs
+
+
+def _loop_ranges(op: linalg.GenericOp, operands: Sequence[Any]) -> list[int]:
+    shapes = [dim for operand in operands for dim in np.shape(operand)]
+    return list(op.get_shapes_to_loops_map().eval(shapes, []))
+
+
+class BufferRaceError(InterpretationError):
+    """Two points of a generic's parallel iteration space touch one element of memory, one
+    of them writing it: the result depends on the order of points the generic leaves free
+    (an output buffer aliases what the generic reads)."""
+
+
+def _loaded_buffers(interpreter: Interpreter, op: linalg.GenericOp) -> list[Any]:
+    """The buffers the body of `op` reads with `memref.load` (gathers), defined outside."""
+    loads = [inner for inner in op.body.walk() if isinstance(inner, memref.LoadOp)]
+    outside = [load.memref for load in loads if not op.body.is_ancestor(load.memref.owner)]
+    return list(interpreter.get_values(outside))
+
+
+def _shares_memory(interpreter: Interpreter, op: linalg.GenericOp, args: Sequence[Any]) -> bool:
+    """Whether an output buffer of `op` may share memory with another buffer it accesses.
+
+    Planned allocs are views of one arena (`arena_view`), so overlapping plans show here.
+    """
+    input_count = len(op.inputs)
+    accessed = [*args, *_loaded_buffers(interpreter, op)]
+    return any(
+        np.may_share_memory(output, other)
+        for position, output in enumerate(args[input_count:], start=input_count)
+        for other_position, other in enumerate(accessed)
+        if other_position != position
+    )
+
+
+Access = tuple[tuple[int, ...], str]  # an iteration point, and through what it accessed
+
+
+@dataclass
+class _AccessLog:
+    """Which iteration points read and wrote each byte of memory, keyed by their
+    coordinates along the parallel dims (points that differ only along reduction dims
+    run in loop order, so they may share memory)."""
+
+    parallel: list[int]
+    readers: dict[int, dict[tuple[int, ...], Access]] = field(default_factory=dict)
+    writers: dict[int, dict[tuple[int, ...], Access]] = field(default_factory=dict)
+
+    def access(self, buffer: Any, index: tuple, point: tuple[int, ...], what: str,
+               write: bool) -> None:
+        """Record an access; raise BufferRaceError if another parallel point wrote that
+        memory or, for a write, read it."""
+        key = tuple(point[dim] for dim in self.parallel)
+        for byte in _element_bytes(buffer, index):
+            earlier = [self.writers.get(byte, {})]
+            if write:
+                earlier.append(self.readers.get(byte, {}))
+            for other_key, other in (item for log in earlier for item in log.items()):
+                if other_key != key:
+                    raise _race((point, what), write, other, other in earlier[0].values())
+            log = self.writers if write else self.readers
+            log.setdefault(byte, {})[key] = (point, what)
+
+
+def _element_bytes(buffer: Any, index: tuple) -> range:
+    """The memory addresses of `buffer[index]`."""
+    array = np.asarray(buffer)
+    start = array.__array_interface__["data"][0]
+    start += sum(int(i) * stride for i, stride in zip(index, array.strides, strict=True))
+    return range(start, start + array.itemsize)
+
+
+def _race(access: Access, write: bool, other: Access, other_wrote: bool) -> BufferRaceError:
+    (point, what), (other_point, other_what) = access, other
+    verb, other_verb = ("writes" if write else "reads"), ("wrote" if other_wrote else "read")
+    return BufferRaceError(
+        f"linalg.generic: point {point} {verb} through {what} an element that point "
+        f"{other_point} {other_verb} through {other_what}; points that differ along a "
+        "parallel dimension must not share memory one of them writes (an output buffer "
+        "aliases memory the generic reads)"
+    )
+
+
+@dataclass
+class _LoadRecorder(Interpreter.Listener):
+    """Collects the `memref.load`s the body of a generic runs, with their operands."""
+
+    loads: list[tuple[Any, tuple]] = field(default_factory=list)
+
+    def will_interpret_op(self, op: Operation, args: tuple) -> None:
+        if isinstance(op, memref.LoadOp):
+            self.loads.append((args[0], tuple(args[1:])))
+
+
+def _run_generic_in_order(
+    interpreter: Interpreter, op: linalg.GenericOp, args: Sequence[Any]
+) -> list:
+    """Evaluate a generic on buffers one point at a time, in loop order (d0 outermost),
+    as the loops it lowers to run; raise BufferRaceError if parallel points race."""
+    maps = [attr.data for attr in op.get_indexing_maps()]
+    input_count = len(op.inputs)
+    operands, outputs = list(args), list(args[input_count:])
+    loop_ranges = _loop_ranges(op, operands)
+    iterators = [str(kind.data) for kind in op.iterator_types]
+    log = _AccessLog([i for i, kind in enumerate(iterators) if kind == "parallel"])
+    names = [f"input {i}" for i in range(input_count)]
+    names += [f"output {i}" for i in range(len(outputs))]
+    used = [arg.uses.get_length() > 0 for arg in op.body.block.args]
+    recorder = _LoadRecorder()
+    listeners = interpreter.listeners
+    interpreter.listeners = (*listeners, recorder)
+    try:
+        for point in itertools.product(*(range(size) for size in loop_ranges)):
+            indices = [tuple(indexing.eval(point, [])) for indexing in maps]
+            for operand, index, name, read in zip(operands, indices, names, used, strict=True):
+                if read:
+                    log.access(operand, index, point, name, write=False)
+            block_args = [operand[index] for operand, index in zip(operands, indices, strict=True)]
+            _loop_indices(interpreter).append(list(point))
+            yielded = interpreter.run_ssacfg_region(op.body, tuple(block_args), "generic")
+            _loop_indices(interpreter).pop()
+            for buffer, index in recorder.loads:
+                log.access(buffer, index, point, "a memref.load", write=False)
+            recorder.loads.clear()
+            for position, (output, value) in enumerate(zip(outputs, yielded, strict=True)):
+                index = indices[input_count + position]
+                log.access(output, index, point, names[input_count + position], write=True)
+                output[index] = value
+    finally:
+        interpreter.listeners = listeners
     return outputs
 
 

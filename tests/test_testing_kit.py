@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from litho.compiler.interpreter import run_function
+from litho.compiler.interpreter import BufferRaceError, run_function
 from litho.compiler.testing import (
     REASSOCIATE,
     SemanticsCheckFailure,
@@ -19,10 +19,12 @@ from litho.compiler.testing import (
 )
 from litho.compiler.testing.compare import load_inputs
 from litho.compiler.testing.reduce import reduce_program
+from litho.compiler.universe import litho_context
 from litho.dialects import tensor as lt
 from litho.lowering import convert_litho_tensor_to_linalg as to_linalg
 from xdsl.dialects import arith
 from xdsl.ir.affine import AffineMap
+from xdsl.parser import Parser
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
 TESTS = Path(__file__).parent
@@ -137,3 +139,133 @@ def test_reducer_keeps_every_candidate_equivalent(program, data):
         wanted = expected[-len(actual):]
         for want, got in zip(wanted, actual, strict=True):
             np.testing.assert_array_equal(want, got)
+
+
+# -- generics on buffers that alias ---------------------------------------------------
+
+def _copy(source, destination, buffer_type, rank):
+    dims = ", ".join(f"d{i}" for i in range(rank))
+    identity = f"affine_map<({dims}) -> ({dims})>"
+    iterators = ", ".join(['"parallel"'] * rank)
+    return (
+        f"linalg.generic {{indexing_maps = [{identity}, {identity}], iterator_types = "
+        f"[{iterators}]}} ins({source} : {buffer_type}) "
+        f"outs({destination} : {buffer_type}) {{\n^bb0(%element: f32, %unused: f32):\n"
+        "  linalg.yield %element : f32\n}\n"
+    )
+
+
+def _run_in_place(generic: str, buffer_type: str, rank: int, x: np.ndarray) -> np.ndarray:
+    """Run `generic` (which may write %x in place), then return what %x holds."""
+    text = (
+        f"func.func @main(%x: {buffer_type}, %out: {buffer_type}) {{\n{generic}\n"
+        f"{_copy('%x', '%out', buffer_type, rank)}func.return\n}}"
+    )
+    module = Parser(litho_context(), text).parse_module()
+    return run_function(module, [x])[0]
+
+
+_TRANSPOSE_IN_PLACE = """
+linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1, d0)>,
+    affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+    ins(%x : memref<3x3xf32>) outs(%x : memref<3x3xf32>) {
+^bb0(%a: f32, %b: f32):
+  linalg.yield %a : f32
+}"""
+
+_DOUBLE_IN_PLACE = """
+linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>,
+    affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+    ins(%x : memref<3x3xf32>) outs(%x : memref<3x3xf32>) {
+^bb0(%a: f32, %b: f32):
+  %c = arith.addf %a, %a : f32
+  linalg.yield %c : f32
+}"""
+
+# out[i] = x[i] + sum over k of x[k], accumulated into x itself: point (i, k) reads
+# x[k], which point (k, 0) writes.
+_SUM_READS_OUTPUT_ELSEWHERE = """
+linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0)>],
+    iterator_types = ["parallel", "reduction"]}
+    ins(%x : memref<3xf32>) outs(%x : memref<3xf32>) {
+^bb0(%a: f32, %b: f32):
+  %c = arith.addf %a, %b : f32
+  linalg.yield %c : f32
+}"""
+
+# x[i] accumulated into itself once per point of d1 (whose size %out gives): only points
+# that differ along the reduction dim share memory, so loop order defines it: 2x, 4x, 8x.
+_SUM_READS_ITS_OWN_ELEMENT = """
+linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d1)>,
+    affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]}
+    ins(%x, %out : memref<3xf32>, memref<3xf32>) outs(%x : memref<3xf32>) {
+^bb0(%a: f32, %size_only: f32, %b: f32):
+  %c = arith.addf %a, %b : f32
+  linalg.yield %c : f32
+}"""
+
+# A gather whose source is its destination: out[i, j] = x[j, i], read with memref.load.
+_GATHER_IN_PLACE = """
+linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>],
+    iterator_types = ["parallel", "parallel"]} outs(%x : memref<3x3xf32>) {
+^bb0(%b: f32):
+  %i = linalg.index 0 : index
+  %j = linalg.index 1 : index
+  %v = memref.load %x[%j, %i] : memref<3x3xf32>
+  linalg.yield %v : f32
+}"""
+
+
+def test_a_transpose_written_into_its_own_input_is_a_race():
+    x = np.arange(9, dtype=np.float32).reshape(3, 3)
+    with pytest.raises(Exception, match=r"point \(1, 0\) reads through input 0 .* point "
+                       r"\(0, 1\) wrote through output 0"):
+        _run_in_place(_TRANSPOSE_IN_PLACE, "memref<3x3xf32>", 2, x)
+
+
+def test_a_gather_written_into_its_source_is_a_race():
+    x = np.arange(9, dtype=np.float32).reshape(3, 3)
+    with pytest.raises(Exception, match="through a memref.load"):
+        _run_in_place(_GATHER_IN_PLACE, "memref<3x3xf32>", 2, x)
+
+
+def test_a_reduction_reading_its_output_elsewhere_is_a_race():
+    x = np.array([1, 2, 3], dtype=np.float32)
+    with pytest.raises(BufferRaceError):
+        _run_in_place(_SUM_READS_OUTPUT_ELSEWHERE, "memref<3xf32>", 1, x)
+
+
+def test_elementwise_in_place_is_legal():
+    x = np.arange(9, dtype=np.float32).reshape(3, 3)
+    np.testing.assert_array_equal(_run_in_place(_DOUBLE_IN_PLACE, "memref<3x3xf32>", 2, x), 2 * x)
+
+
+def test_a_reduction_into_its_own_input_runs_in_loop_order():
+    x = np.array([1, 2, 3], dtype=np.float32)
+    result = _run_in_place(_SUM_READS_ITS_OWN_ELEMENT, "memref<3xf32>", 1, x)
+    np.testing.assert_array_equal(result, 8 * x)
+
+
+def test_overlapping_arena_buffers_race():
+    """Two planned allocs at one offset are one buffer: a transpose between them races."""
+    text = """
+func.func @main(%x: memref<2x2xf32>, %out: memref<2x2xf32>)
+    attributes {litho.arena_size = 64 : i64} {
+  %a = memref.alloc() {litho.offset = 0 : i64} : memref<2x2xf32>
+  %b = memref.alloc() {litho.offset = 0 : i64} : memref<2x2xf32>
+""" + _copy("%x", "%a", "memref<2x2xf32>", 2) + """
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1, d0)>,
+      affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+      ins(%a : memref<2x2xf32>) outs(%b : memref<2x2xf32>) {
+  ^bb0(%p: f32, %q: f32):
+    linalg.yield %p : f32
+  }
+""" + _copy("%b", "%out", "memref<2x2xf32>", 2) + "func.return\n}"
+    module = Parser(litho_context(), text).parse_module()
+    x = np.arange(4, dtype=np.float32).reshape(2, 2)
+    with pytest.raises(BufferRaceError):
+        run_function(module, [x])
+    planned_apart = text.replace(
+        "%b = memref.alloc() {litho.offset = 0", "%b = memref.alloc() {litho.offset = 32")
+    result = run_function(Parser(litho_context(), planned_apart).parse_module(), [x])
+    np.testing.assert_array_equal(result[0], x.T)
