@@ -5,6 +5,7 @@ from litho.compiler import jit
 fast = jit(model)          # nothing is compiled yet
 y = fast(x)                # compiles for x's shapes and dtypes, then runs the native code
 y = fast(x2)               # another shape: a second specialization, cached beside the first
+y = fast(ids, attention_mask=mask)   # keyword arguments and non-tensor ones work too
 fast.last_compile          # op counts per level, pass and stage times of the last compile
 ```
 
@@ -15,21 +16,23 @@ ones run in torch eager.
 
 from __future__ import annotations
 
+import hashlib
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import torch
-from litho.compiler.errors import LithoError
-from litho.compiler.frontend import argument_sources, capture
+import torch.utils._pytree as pytree
+from litho.compiler.errors import InputMismatchError, LithoError
+from litho.compiler.frontend import capture, model_name
 from litho.compiler.graph_compiler import FallbackNotices, compile_graph_module
 from litho.compiler.importer import check_supported_dtype, unsupported_reasons
 from litho.compiler.options import Options, make_options
 from litho.compiler.pipeline import CompileReport
 from litho.runtime.compiled import CompiledFunction, TensorSpec, check_tensor
-
-Signature = tuple[tuple[tuple[int, ...], torch.dtype], ...]
 
 
 class _FunctionModule(torch.nn.Module):
@@ -38,65 +41,138 @@ class _FunctionModule(torch.nn.Module):
     def __init__(self, function: Callable[..., object]):
         super().__init__()
         self.function = function
+        self.function_name = getattr(function, "__qualname__", None) or repr(function)
 
-    def forward(self, *inputs: torch.Tensor) -> object:
-        return self.function(*inputs)
+    def forward(self, *args: Any, **kwargs: Any) -> object:
+        return self.function(*args, **kwargs)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call's arguments: the leaves of its flattened (args, kwargs), and its signature.
+
+    The signature (the specialization cache key) holds the argument structure, every
+    tensor's shape and dtype, every other leaf's value, and the modules' training modes.
+    """
+
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    leaves: list[Any]
+    signature: Hashable
+
+
+def describe_call(model: torch.nn.Module, args: tuple, kwargs: dict[str, Any]) -> Call:
+    """The `Call` of `model(*args, **kwargs)`; a LithoError names any argument litho
+    cannot take."""
+    kwargs = dict(sorted(kwargs.items()))
+    leaves, tree = pytree.tree_flatten((args, kwargs))
+    keys = []
+    for position, leaf in enumerate(leaves):
+        if isinstance(leaf, torch.Tensor):
+            where = f"input {_argument_name(args, kwargs, position)}"
+            check_tensor(where, leaf)
+            check_supported_dtype(leaf.dtype, where)
+            keys.append((tuple(leaf.shape), leaf.dtype))
+        else:
+            keys.append(_constant_key(leaf, args, kwargs, position))
+    training = tuple(module.training for module in model.modules())
+    return Call(args, kwargs, leaves, (tree, training, tuple(keys)))
+
+
+def _constant_key(leaf: object, args: tuple, kwargs: dict[str, Any], position: int) -> Hashable:
+    """A non-tensor argument is specialized on: its value is part of the signature."""
+    try:
+        hash(leaf)
+    except TypeError:
+        name = _argument_name(args, kwargs, position)
+        raise InputMismatchError(
+            f"input {name}: litho cannot specialize on a {type(leaf).__name__} "
+            "(pass tensors, numbers, strings or containers of them)"
+        ) from None
+    return (type(leaf), leaf)
+
+
+def _argument_name(args: tuple, kwargs: dict[str, Any], position: int) -> str:
+    """How messages name leaf `position` of (args, kwargs): `0`, `mask`, `past[1][0]`."""
+    paths = [path for path, _ in pytree.tree_flatten_with_path((args, kwargs))[0]]
+    top, *rest = paths[position]
+    name = str(getattr(rest[0], "key", getattr(rest[0], "idx", ""))) if rest else "?"
+    return name + pytree.keystr(tuple(rest[1:])) if top else name
 
 
 @dataclass
 class LithoFunction:
-    """The callable `jit` returns: one compiled specialization per input signature."""
+    """The callable `jit` returns: one compiled specialization per call signature."""
 
     model: torch.nn.Module
     options: Options
 
     def __post_init__(self) -> None:
-        self.specializations: dict[Signature, CompiledFunction] = {}
+        self.specializations: dict[Hashable, CompiledFunction] = {}
         self.last_compile: CompileReport | None = None
-        self.notices = FallbackNotices(self.options, type(self.model).__name__)
+        self.name = model_name(self.model)
+        self.notices = FallbackNotices(self.options, self.name)
+        self.compile_lock = threading.Lock()
 
-    def __call__(self, *inputs: torch.Tensor) -> object:
-        signature = self.signature(inputs)
-        compiled = self.specializations.get(signature)
-        if compiled is None:
-            if len(self.specializations) >= self.options.max_specializations:
-                return self.run_eager(inputs)
-            compiled = self.compile(inputs)
-            self.specializations[signature] = compiled
-        return compiled(*inputs)
+    def __call__(self, *args: Any, **kwargs: Any) -> object:
+        call = describe_call(self.model, args, kwargs)
+        compiled = self.specializations.get(call.signature)
+        inputs = compiled.graph_inputs(self.model, call.leaves) if compiled else None
+        if compiled is None or inputs is None:
+            compiled = self.specialize(call)
+            if compiled is None:
+                return self.run_eager(call)
+            inputs = compiled.graph_inputs(self.model, call.leaves)
+            assert inputs is not None, "a fresh specialization fits the call it was made for"
+        return compiled(self.model, call.leaves, inputs)
 
-    def signature(self, inputs: tuple[torch.Tensor, ...]) -> Signature:
-        for index, value in enumerate(inputs):
-            check_tensor(index, value)
-            check_supported_dtype(value.dtype, f"input {index}")
-        return tuple((tuple(value.shape), value.dtype) for value in inputs)
+    def specialize(self, call: Call) -> CompiledFunction | None:
+        """The specialization for `call`, compiled now if it is missing or its parameters
+        changed shape or dtype; None past `max_specializations`. One thread compiles a
+        signature while the others wait for it."""
+        with self.compile_lock:
+            compiled = self.specializations.get(call.signature)
+            if compiled is not None and compiled.graph_inputs(self.model, call.leaves):
+                return compiled
+            if compiled is None and len(self.specializations) >= self.options.max_specializations:
+                return None
+            compiled = self.compile(call)
+            self.specializations[call.signature] = compiled
+            return compiled
 
-    def run_eager(self, inputs: tuple[torch.Tensor, ...]) -> object:
+    def run_eager(self, call: Call) -> object:
         """Past `max_specializations` signatures: torch eager, with one warning."""
         self.notices.past_limit(len(self.specializations))
-        return self.model(*inputs)
+        return self.model(*call.args, **call.kwargs)
 
-    def compile(self, inputs: tuple[torch.Tensor, ...]) -> CompiledFunction:
-        """Compile the model for the signature of `inputs` through every level."""
+    def compile(self, call: Call) -> CompiledFunction:
+        """Compile the model for `call`'s signature through every level."""
         report = CompileReport()
         start = time.perf_counter()
         with torch.no_grad():
-            program = capture(self.model, inputs)
+            program = capture(self.model, call.args, call.kwargs)
         report.stage_times["capture"] = time.perf_counter() - start
-        graph_module = program.graph_module
-        reasons = unsupported_reasons(graph_module.graph)
+        reasons = unsupported_reasons(program.graph_module.graph)
         self.notices.unsupported_ops(reasons)
-        run = compile_graph_module(graph_module, reasons, self.options, report)
+        name = f"{self.name}.{_shapes_tag(call.leaves)}"
+        run = compile_graph_module(program.graph_module, reasons, self.options, report, name)
         report.stage_times["total"] = time.perf_counter() - start
         self.last_compile = report
         if self.options.time_passes:
             print(report.timing_table(), file=sys.stderr)
-        return CompiledFunction(
-            run,
-            argument_sources(program),
-            [TensorSpec.of(value) for value in inputs],
-            program.call_spec.out_spec,
-        )
+        specs = [TensorSpec.of(source.read(self.model, call.leaves)) for source in program.sources]
+        return CompiledFunction(run, program.sources, specs, program.mutated, program.output_tree)
+
+
+def _shapes_tag(leaves: Sequence[Any]) -> str:
+    """A file-name-safe summary of a call's tensor shapes and dtypes: `2x8xi64_2x8xf32`."""
+    parts = []
+    for leaf in leaves:
+        if isinstance(leaf, torch.Tensor):
+            dtype = str(leaf.dtype).removeprefix("torch.")
+            parts.append("x".join(str(size) for size in (*leaf.shape, dtype)))
+    tag = "_".join(parts) or "no_tensors"
+    return tag if len(tag) <= 80 else f"{tag[:70]}_{hashlib.sha1(tag.encode()).hexdigest()[:8]}"
 
 
 def jit(model: torch.nn.Module | Callable[..., object], **options: object) -> LithoFunction:

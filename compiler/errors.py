@@ -4,6 +4,11 @@ Every message names what is wrong and where (op, fx node, source line, argument)
 where there is one, what to do about it.
 """
 
+import os
+import sys
+import warnings
+from pathlib import Path
+
 
 class LithoError(Exception):
     """Base class of every error a litho user can hit."""
@@ -27,3 +32,23 @@ class CompilationError(LithoError):
 
 class FallbackWarning(UserWarning):
     """Part of a model runs in torch eager instead of litho's code (op-level fallback)."""
+
+
+_LITHO_FOLDERS = tuple(
+    str(Path(__file__).parent.parent / folder) + os.sep
+    for folder in ("compiler", "dialects", "lowering", "runtime")
+)
+
+
+def warn_at_user_code(message: str, category: type[Warning]) -> None:
+    """Warn, attributing the warning to the innermost caller outside litho and torch."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame.f_back is not None and _is_internal(frame.f_code.co_filename):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, category, stacklevel=level)
+
+
+def _is_internal(filename: str) -> bool:
+    return filename.startswith(_LITHO_FOLDERS) or f"{os.sep}torch{os.sep}" in filename

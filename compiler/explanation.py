@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import torch
 from litho.compiler.driver import _FunctionModule
-from litho.compiler.frontend import capture
+from litho.compiler.frontend import capture, model_name
 from litho.compiler.importer import (
     reported_nodes,
     source_location,
@@ -60,12 +60,12 @@ class Explanation:
         return "\n".join(lines)
 
 
-def explain(model: torch.nn.Module, *inputs: torch.Tensor) -> Explanation:
-    """Capture `model` on `inputs` as `jit` does and report each op's fate."""
+def explain(model: torch.nn.Module, *args: object, **kwargs: object) -> Explanation:
+    """Capture `model` on `args` and `kwargs` as `jit` does and report each op's fate."""
     if not isinstance(model, torch.nn.Module):
         model = _FunctionModule(model)
     with torch.no_grad():
-        graph = capture(model, inputs).graph_module.graph
+        graph = capture(model, args, dict(sorted(kwargs.items()))).graph_module.graph
     reasons = unsupported_reasons(graph)
     reported = set(reported_nodes(reasons))
     compiled: Counter[str] = Counter()
@@ -78,7 +78,7 @@ def explain(model: torch.nn.Module, *inputs: torch.Tensor) -> Explanation:
         elif node not in reasons:
             compiled[target_name(node)] += 1
     return Explanation(
-        type(model).__name__,
+        model_name(model),
         dict(compiled.most_common()),
         tuple(
             FallbackOp(

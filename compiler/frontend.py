@@ -2,89 +2,177 @@
 
 Capture uses `torch.export` and `run_decompositions` with litho's table
 (compiler/decompositions.py): core ATen, with layer norm, softmax, GELU and attention
-split into their elementwise, reduction and matmul parts. Parameters, buffers and
-lifted constants become arguments of the imported function ahead of the user inputs, in
-the graph's order.
+split into their elementwise, reduction and matmul parts.
+
+A `CapturedProgram` says where each graph input comes from at every call (a user input,
+a parameter or buffer read from the model by name, or a constant), which graph outputs
+are in-place updates of buffers or inputs, and how the user's outputs are structured.
+Non-tensor user inputs (flags, sizes) are specialized: they become constants of the graph.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import litho.compiler.aten_cnn_importers  # noqa: F401  (these fill the importer registry)
 import litho.compiler.aten_data_importers  # noqa: F401
 import litho.compiler.aten_importers  # noqa: F401
 import torch
+import torch.fx
 import torch.utils._pytree as pytree
 from litho.compiler.decompositions import litho_decompositions
 from litho.compiler.errors import CaptureError, LithoError
 from litho.compiler.importer import import_graph
 from torch.export import ExportedProgram
-from torch.export.graph_signature import InputKind
+from torch.export.graph_signature import InputKind, OutputKind
 from xdsl.dialects.builtin import ModuleOp
 
 # torch 2.13's own export code trips its LeafSpec deprecation; users cannot act on it
 TREESPEC_WARNING = re.escape("`isinstance(treespec, LeafSpec)`")
 
+# torch.export patches torch's global state while it traces: one capture at a time
+_CAPTURE_LOCK = threading.Lock()
+
 
 @dataclass(frozen=True)
-class CapturedModel:
-    """A model's graph imported to L1, and where each function argument comes from.
+class UserInput:
+    """The tensor at `position` among the leaves of a call's flattened (args, kwargs)."""
 
-    `arguments[i]` is either a tensor the model owns (parameter, buffer, constant) or the
-    position of a user input; `output_spec` rebuilds the model's output structure.
+    position: int
+
+    def read(self, model: torch.nn.Module, leaves: Sequence[Any]) -> Any:
+        return leaves[self.position]
+
+
+@dataclass(frozen=True)
+class ModelState:
+    """A parameter or buffer of the model, read by its qualified name at every call."""
+
+    name: str
+
+    def read(self, model: torch.nn.Module, leaves: Sequence[Any]) -> Any:
+        owner_path, _, attribute = self.name.rpartition(".")
+        try:
+            owner = model.get_submodule(owner_path) if owner_path else model
+            return getattr(owner, attribute)
+        except AttributeError as error:
+            raise LithoError(
+                f"{type(model).__name__} no longer has the parameter or buffer {self.name!r} "
+                "it was compiled with; call jit(model) again after changing its structure"
+            ) from error
+
+
+@dataclass(frozen=True)
+class Constant:
+    """A tensor constant the graph was captured with (lifted from the model's code)."""
+
+    tensor: torch.Tensor
+
+    def read(self, model: torch.nn.Module, leaves: Sequence[Any]) -> Any:
+        return self.tensor
+
+
+Source = UserInput | ModelState | Constant
+
+
+@dataclass(frozen=True)
+class CapturedProgram:
+    """A model's core-ATen graph and how its inputs and outputs meet the caller.
+
+    `sources[i]` gives the value of the graph's i-th placeholder. The graph's first
+    outputs are the new values of `mutated` (buffers or user inputs updated in place, in
+    order), the rest are the leaves of the user's output, rebuilt with `output_tree`.
     """
 
-    module: ModuleOp
-    arguments: tuple[torch.Tensor | int, ...]
-    input_count: int
-    output_spec: pytree.TreeSpec
+    graph_module: torch.fx.GraphModule
+    sources: tuple[Source, ...]
+    mutated: tuple[Source, ...]
+    output_tree: pytree.TreeSpec
 
 
-def capture(model: torch.nn.Module, inputs: Sequence[torch.Tensor]) -> ExportedProgram:
-    """The core-ATen ExportedProgram of `model` on example `inputs`."""
-    with warnings.catch_warnings():
+def capture(
+    model: torch.nn.Module, args: Sequence[Any], kwargs: dict[str, Any] | None = None
+) -> CapturedProgram:
+    """The core-ATen program of `model` on example `args` and `kwargs`."""
+    with _CAPTURE_LOCK, warnings.catch_warnings():
         warnings.filterwarnings("ignore", TREESPEC_WARNING, FutureWarning)
         try:
-            program = torch.export.export(model, tuple(inputs))
+            program = torch.export.export(model, tuple(args), kwargs or {})
         except Exception as error:
             raise CaptureError(
-                f"torch.export could not capture {type(model).__name__}: {error}"
+                f"torch.export could not capture {model_name(model)}: {error}"
             ) from error
-        return program.run_decompositions(litho_decompositions())
+        program = program.run_decompositions(litho_decompositions())
+    return CapturedProgram(
+        program.graph_module,
+        _sources(program),
+        _mutated(program),
+        program.call_spec.out_spec,
+    )
 
 
-def argument_sources(program: ExportedProgram) -> list[torch.Tensor | int]:
-    """For each graph input: the tensor the model owns, or the index of the user input."""
-    sources: list[torch.Tensor | int] = []
-    user_index = 0
-    for spec in program.graph_signature.input_specs:
+def model_name(model: torch.nn.Module) -> str:
+    """How messages name a model: its class, or the function `jit` was given."""
+    return getattr(model, "function_name", None) or type(model).__name__
+
+
+def _sources(program: ExportedProgram) -> tuple[Source, ...]:
+    """Where each graph input comes from; non-tensor user inputs become graph constants."""
+    sources: list[Source] = []
+    placeholders = [node for node in program.graph.nodes if node.op == "placeholder"]
+    user_position = 0
+    for spec, node in zip(program.graph_signature.input_specs, placeholders, strict=True):
         if spec.kind == InputKind.USER_INPUT:
-            sources.append(user_index)
-            user_index += 1
+            value = node.meta.get("val")
+            if isinstance(value, torch.Tensor):
+                sources.append(UserInput(user_position))
+            else:
+                _specialize(program.graph_module.graph, node, spec.arg.value)
+            user_position += 1
         elif spec.kind in (InputKind.PARAMETER, InputKind.BUFFER):
-            owned = program.state_dict.get(spec.target)
-            if owned is None:
-                owned = program.constants[spec.target]
-            sources.append(owned.detach())
+            sources.append(ModelState(spec.target))
         elif spec.kind == InputKind.CONSTANT_TENSOR:
-            sources.append(program.constants[spec.target].detach())
+            sources.append(Constant(program.constants[spec.target].detach()))
         else:
             raise LithoError(f"input {spec.arg.name} of kind {spec.kind.name} is not supported")
-    return sources
+    program.graph_module.recompile()
+    return tuple(sources)
 
 
-def import_model(model: torch.nn.Module, inputs: Sequence[torch.Tensor]) -> CapturedModel:
-    """Capture `model` on `inputs` and import it to a `litho_tensor` module."""
-    program = capture(model, inputs)
-    function = import_graph(program.graph_module.graph)
-    sources = argument_sources(program)
-    return CapturedModel(
-        ModuleOp([function]),
-        tuple(sources),
-        input_count=sum(isinstance(source, int) for source in sources),
-        output_spec=program.call_spec.out_spec,
-    )
+def _specialize(graph: torch.fx.Graph, placeholder: torch.fx.Node, value: Any) -> None:
+    """Replace a non-tensor input by the value it had at capture (the call's signature)."""
+    placeholder.replace_all_uses_with(value)  # type: ignore[arg-type]
+    graph.erase_node(placeholder)
+
+
+def _mutated(program: ExportedProgram) -> tuple[Source, ...]:
+    """The buffers and user inputs the graph's leading outputs update, in order."""
+    user_inputs = [
+        spec.arg.name
+        for spec in program.graph_signature.input_specs
+        if spec.kind == InputKind.USER_INPUT
+    ]
+    mutated: list[Source] = []
+    for spec in program.graph_signature.output_specs:
+        if spec.kind in (OutputKind.BUFFER_MUTATION, OutputKind.PARAMETER_MUTATION):
+            mutated.append(ModelState(spec.target))
+        elif spec.kind == OutputKind.USER_INPUT_MUTATION:
+            mutated.append(UserInput(user_inputs.index(spec.target)))
+        elif spec.kind != OutputKind.USER_OUTPUT:
+            raise LithoError(f"output {spec.arg} of kind {spec.kind.name} is not supported")
+    return tuple(mutated)
+
+
+def import_model(
+    model: torch.nn.Module, args: Sequence[Any], kwargs: dict[str, Any] | None = None
+) -> tuple[ModuleOp, list[torch.Tensor]]:
+    """`model` captured on `args` and imported to L1, with the function's arguments."""
+    captured = capture(model, args, kwargs)
+    leaves = pytree.tree_leaves((tuple(args), kwargs or {}))
+    module = ModuleOp([import_graph(captured.graph_module.graph)])
+    return module, [source.read(model, leaves) for source in captured.sources]

@@ -16,10 +16,16 @@ from collections.abc import Sequence
 
 import torch
 import torch.fx
-from litho.compiler.errors import FallbackWarning, LithoError, UnsupportedOpsError
+from litho.compiler.errors import (
+    FallbackWarning,
+    LithoError,
+    UnsupportedOpsError,
+    warn_at_user_code,
+)
 from litho.compiler.frontend import TREESPEC_WARNING
 from litho.compiler.importer import (
     describe,
+    graph_outputs,
     import_graph,
     reported_nodes,
     torch_dtype_of,
@@ -38,15 +44,22 @@ from xdsl.dialects.builtin import MemRefType, ModuleOp
 
 
 def compile_native(
-    graph: torch.fx.Graph, options: Options, report: CompileReport, name: str = "forward"
+    graph: torch.fx.Graph,
+    options: Options,
+    report: CompileReport,
+    name: str = "forward",
+    dump_name: str = "forward",
 ) -> NativeFunction:
-    """Compile every node of `graph` through all levels to one native function."""
+    """Compile every node of `graph` through all levels to one native function.
+
+    The function returns the graph's tensor outputs; `dump_name` names its IR dumps.
+    """
     start = time.perf_counter()
     module = ModuleOp([import_graph(graph, name)])
     report.stage_times["import"] = report.stage_times.get("import", 0) + (
         time.perf_counter() - start
     )
-    runner = StageRunner(options, report)
+    runner = StageRunner(options, report, dump_name)
     module = runner.run(module)
     codegen_start = time.perf_counter()
     function = entry_function(module)
@@ -106,7 +119,7 @@ class FallbackNotices:
     def warn_once(self, kind: str, message: str) -> None:
         if kind not in self.given:
             self.given.add(kind)
-            warnings.warn(message, FallbackWarning, stacklevel=4)
+            warn_at_user_code(message, FallbackWarning)
 
 
 def compile_graph_module(
@@ -114,17 +127,27 @@ def compile_graph_module(
     reasons: dict[torch.fx.Node, str],
     options: Options,
     report: CompileReport,
+    name: str = "forward",
 ) -> Runner:
-    """A runner of `graph_module`'s flat inputs to its flat outputs.
+    """A runner of `graph_module`'s flat inputs to its flat outputs (tensors, and the
+    constants such as None or sizes that the graph returns as they are).
 
     `reasons` names the nodes litho cannot compile (importer.unsupported_reasons);
-    under `options.strict` any such node is an UnsupportedOpsError.
+    under `options.strict` any such node is an UnsupportedOpsError. `name` names the
+    IR dumps (the model and its signature).
     """
     if reasons and options.strict:
         raise UnsupportedOpsError(unsupported_message(reasons))
     if reasons:
-        return _with_fallback(graph_module, reasons, options, report)
-    return compile_native(graph_module.graph, options, report)
+        return _with_fallback(graph_module, reasons, options, report, name)
+    native = compile_native(graph_module.graph, options, report, dump_name=name)
+    leaves = graph_outputs(graph_module.graph)
+
+    def run(inputs: Sequence[torch.Tensor]) -> list[object]:
+        tensors = iter(native(inputs))
+        return [next(tensors) if isinstance(leaf, torch.fx.Node) else leaf for leaf in leaves]
+
+    return run
 
 
 class _Compilable(OperatorSupportBase):
@@ -154,6 +177,7 @@ def _with_fallback(
     reasons: dict[torch.fx.Node, str],
     options: Options,
     report: CompileReport,
+    name: str,
 ) -> Runner:
     partitioner = CapabilityBasedPartitioner(
         graph_module, _Compilable(reasons), allows_single_node_partition=True
@@ -161,13 +185,14 @@ def _with_fallback(
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", TREESPEC_WARNING, FutureWarning)
         fused = partitioner.fuse_partitions(partitioner.propose_partitions())
-    for name, subgraph in list(fused.named_children()):
+    for part, subgraph in list(fused.named_children()):
         output = next(node for node in subgraph.graph.nodes if node.op == "output")
-        native = compile_native(subgraph.graph, options, report, name)
+        native = compile_native(subgraph.graph, options, report, part, f"{name}.{part}")
         returns_tuple = isinstance(output.args[0], tuple | list)
-        setattr(fused, name, _NativeSubgraph(native, returns_tuple))
+        setattr(fused, part, _NativeSubgraph(native, returns_tuple))
 
-    def run(inputs: Sequence[torch.Tensor]) -> list[torch.Tensor]:
-        return list(fused(*inputs))
+    def run(inputs: Sequence[torch.Tensor]) -> list[object]:
+        outputs = fused(*inputs)
+        return list(outputs) if isinstance(outputs, tuple | list) else [outputs]
 
     return run

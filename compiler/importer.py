@@ -19,7 +19,6 @@ from typing import Any
 
 import torch
 import torch.fx
-import torch.utils._pytree as pytree
 from litho.compiler.errors import LithoError, UnsupportedOpsError
 from litho.dialects import tensor as lt
 from xdsl.dialects import func
@@ -224,10 +223,15 @@ def unsupported_message(reasons: dict[torch.fx.Node, str]) -> str:
     )
 
 
-def graph_outputs(graph: torch.fx.Graph) -> tuple[list[Any], pytree.TreeSpec]:
-    """The values `graph` returns, flattened, and the structure they are returned in."""
+def graph_outputs(graph: torch.fx.Graph) -> list[Any]:
+    """The values `graph` returns, in order: nodes, and constants such as None or sizes.
+
+    Captured graphs return a flat tuple (the caller rebuilds the structure); a single
+    returned value is a list of one.
+    """
     output = next(node for node in graph.nodes if node.op == "output")
-    return pytree.tree_flatten(output.args[0])
+    returned = output.args[0]
+    return list(returned) if isinstance(returned, tuple | list) else [returned]
 
 
 def import_graph(graph: torch.fx.Graph, name: str = "forward") -> func.FuncOp:
@@ -256,7 +260,11 @@ def import_graph(graph: torch.fx.Graph, name: str = "forward") -> func.FuncOp:
             if isinstance(produced, SSAValue) and produced.name_hint is None:
                 produced.name_hint = _ssa_name(node.name)
     context.node = None
-    results = [context.values[value] for value in graph_outputs(graph)[0]]
+    results = [
+        context.values[value]
+        for value in graph_outputs(graph)
+        if isinstance(value, torch.fx.Node)
+    ]
     context.emit(func.ReturnOp(*results))
     function_type = (argument_types, [value.type for value in results])
     return func.FuncOp(name, function_type, Region(block))

@@ -47,7 +47,7 @@ def _fold_identity_operand(
     """Replace `op` by its operand `x` when the other operand is a splat of `identity`."""
     for constant, other in ((op.rhs, op.lhs), (op.lhs, op.rhs)):
         if splat_value(constant) == identity and other.type == op.result.type:
-            rewriter.replace_op(op, [], [other])
+            rewriter.replace(op, [], [other])
             return
 
 
@@ -74,7 +74,7 @@ class IdentityShapePattern(RewritePattern):
             range(len(op.dims.get_values()))
         ):
             return
-        rewriter.replace_op(op, [], [op.input])
+        rewriter.replace(op, [], [op.input])
 
 
 class PermutePermutePattern(RewritePattern):
@@ -85,7 +85,7 @@ class PermutePermutePattern(RewritePattern):
             return
         inner_dims = inner.dims.get_values()
         dims = [inner_dims[dim] for dim in op.dims.get_values()]
-        rewriter.replace_op(op, lt.PermuteOp(inner.input, dims))
+        rewriter.replace(op, lt.PermuteOp(inner.input, dims))
 
 
 class ReshapeReshapePattern(RewritePattern):
@@ -94,7 +94,7 @@ class ReshapeReshapePattern(RewritePattern):
         inner = op.input.owner
         if not isinstance(inner, lt.ReshapeOp):
             return
-        rewriter.replace_op(op, lt.ReshapeOp(inner.input, op.result.type))
+        rewriter.replace(op, lt.ReshapeOp(inner.input, op.result.type))
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,14 @@
 Python checks every input (type, device, dtype, shape) before the native call, so a bad
 input is a LithoError, never a crash. Non-contiguous inputs are copied to contiguous
 ones first. Each native call allocates its outputs and intermediate arena with torch.
+Parameters and buffers are read from the model at every call.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import torch
 import torch.utils._pytree as pytree
@@ -65,64 +67,70 @@ class NativeFunction:
         return outputs
 
 
-Runner = Callable[[Sequence[torch.Tensor]], Sequence[torch.Tensor]]
+Runner = Callable[[Sequence[torch.Tensor]], Sequence[object]]
+
+
+class Source(Protocol):
+    """Where a graph input comes from at a call: a user input, the model's state, a constant."""
+
+    def read(self, model: torch.nn.Module, leaves: Sequence[object]) -> object: ...
 
 
 class CompiledFunction:
-    """One specialization of a model: its guards, its weights, and what runs it.
+    """One specialization of a model: what runs it, where its inputs come from, its guards.
 
-    `run` takes the flat graph inputs (the model's own tensors, then the user's inputs,
-    in `arguments` order) and returns the flat outputs: a `NativeFunction`, or a graph
-    that mixes native functions with ops in torch eager (op-level fallback).
+    `run` takes the graph's inputs (`sources`, read at every call, so a parameter or
+    buffer the user replaced is seen) and returns the graph's outputs: first the new
+    values of `mutated` (copied into them, as eager's in-place ops would have), then the
+    leaves of the user's output, rebuilt with `output_tree`.
     """
 
     def __init__(
         self,
         run: Runner,
-        arguments: Sequence[torch.Tensor | int],
+        sources: Sequence[Source],
         input_specs: Sequence[TensorSpec],
+        mutated: Sequence[Source],
         output_tree: pytree.TreeSpec,
     ):
         self.run = run
-        self.arguments = [
-            argument.contiguous() if isinstance(argument, torch.Tensor) else argument
-            for argument in arguments
-        ]
+        self.sources = tuple(sources)
         self.input_specs = tuple(input_specs)
+        self.mutated = tuple(mutated)
         self.output_tree = output_tree
 
-    def check_inputs(self, inputs: Sequence[object]) -> list[torch.Tensor]:
-        """The inputs, or InputMismatchError naming the first bad one."""
-        if len(inputs) != len(self.input_specs):
-            raise InputMismatchError(
-                f"expected {len(self.input_specs)} input(s), got {len(inputs)}"
-            )
-        for index, (value, spec) in enumerate(zip(inputs, self.input_specs, strict=True)):
-            check_tensor(index, value)
+    def graph_inputs(
+        self, model: torch.nn.Module, leaves: Sequence[object]
+    ) -> list[torch.Tensor] | None:
+        """The graph's inputs for this call, or None if one no longer fits the code (a
+        parameter or buffer replaced by one of another shape, dtype or device)."""
+        inputs = []
+        for source, spec in zip(self.sources, self.input_specs, strict=True):
+            value = source.read(model, leaves)
+            if not isinstance(value, torch.Tensor) or value.device.type != "cpu":
+                return None
             if TensorSpec.of(value) != spec:
-                raise InputMismatchError(
-                    f"input {index}: expected {spec.dtype} of shape {list(spec.shape)}, "
-                    f"got {value.dtype} of shape {list(value.shape)}"
-                )
-        return list(inputs)
+                return None
+            inputs.append(value)
+        return inputs
 
-    def __call__(self, *inputs: torch.Tensor) -> object:
-        checked = self.check_inputs(inputs)
-        flat = [
-            argument if isinstance(argument, torch.Tensor) else checked[argument]
-            for argument in self.arguments
-        ]
-        return pytree.tree_unflatten(list(self.run(flat)), self.output_tree)
+    def __call__(
+        self, model: torch.nn.Module, leaves: Sequence[object], inputs: Sequence[torch.Tensor]
+    ) -> object:
+        with torch.no_grad():
+            outputs = list(self.run(inputs))
+            updates = len(self.mutated)
+            for source, value in zip(self.mutated, outputs[:updates], strict=True):
+                source.read(model, leaves).copy_(value)
+        return pytree.tree_unflatten(outputs[updates:], self.output_tree)
 
 
-def check_tensor(index: int, value: object) -> None:
-    """InputMismatchError unless input `index` is a CPU tensor litho can read."""
+def check_tensor(where: str, value: object) -> None:
+    """InputMismatchError unless `value` (the input `where` names) is a CPU tensor."""
     if not isinstance(value, torch.Tensor):
-        raise InputMismatchError(
-            f"input {index}: expected a torch.Tensor, got {type(value).__name__}"
-        )
+        raise InputMismatchError(f"{where}: expected a torch.Tensor, got {type(value).__name__}")
     if value.device.type != "cpu":
         raise InputMismatchError(
-            f"input {index}: tensor is on {value.device}, but this function was compiled "
+            f"{where}: tensor is on {value.device}, but this function was compiled "
             "for the CPU; move it with .cpu() or compile with another target"
         )

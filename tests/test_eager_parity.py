@@ -5,7 +5,7 @@ Each test here failed on a form litho once got silently wrong or crashed on.
 
 import pytest
 import torch
-from litho.compiler import jit
+from litho.compiler import FallbackWarning, jit
 
 BOOLS = (torch.tensor([True, False, True, False]), torch.tensor([False, True, True, False]))
 
@@ -34,3 +34,162 @@ def test_bool_forms_through_torch_compile(form):
     torch._dynamo.reset()
     compiled = torch.compile(function, backend="litho", options={"strict": True})
     assert torch.equal(compiled(*BOOLS), function(*BOOLS))
+
+
+class Linear(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.linear = torch.nn.Linear(4, 3)
+        self.register_buffer("offset", torch.zeros(3))
+
+    def forward(self, x):
+        return self.linear(x) + self.offset
+
+
+def replace_weight(model):
+    model.linear.weight = torch.nn.Parameter(torch.randn(3, 4))
+
+
+def assign_data(model):
+    model.linear.bias.data = torch.randn(3)
+
+
+def reassign_buffer(model):
+    model.offset = torch.randn(3)
+
+
+def half_then_float(model):
+    model.half().float()
+
+
+def update_non_contiguous(model):
+    model.linear.weight = torch.nn.Parameter(torch.randn(4, 3).t())
+    with torch.no_grad():
+        model.linear.weight.mul_(3)
+
+
+def change_shape(model):
+    model.linear = torch.nn.Linear(4, 5)
+    model.offset = torch.zeros(5)
+
+
+WEIGHT_UPDATES = [replace_weight, assign_data, reassign_buffer, half_then_float,
+                  update_non_contiguous, change_shape]
+
+
+@pytest.mark.parametrize("update", WEIGHT_UPDATES, ids=lambda update: update.__name__)
+def test_parameters_and_buffers_are_read_at_every_call(update):
+    model = Linear().eval()
+    fast = jit(model)
+    x = torch.randn(2, 4)
+    fast(x)
+    update(model)
+    with torch.no_grad():
+        torch.testing.assert_close(fast(x), model(x))
+
+
+def test_same_shape_weights_are_rebound_without_a_recompile():
+    model = Linear().eval()
+    fast = jit(model)
+    x = torch.randn(2, 4)
+    fast(x)
+    compiled = fast.last_compile
+    replace_weight(model)
+    fast(x)
+    assert fast.last_compile is compiled and len(fast.specializations) == 1
+
+
+class Dropout(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.dropout = torch.nn.Dropout(0.5)
+
+    def forward(self, x):
+        return self.dropout(x) * 2
+
+
+def test_training_mode_is_part_of_the_signature():
+    model = Dropout().eval()
+    fast = jit(model)
+    x = torch.ones(64, 64)
+    torch.testing.assert_close(fast(x), x * 2)
+    model.train()
+    with pytest.warns(FallbackWarning):
+        dropped = fast(x)
+    assert (dropped == 0).any()
+
+
+class Counter(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("calls", torch.zeros((), dtype=torch.int64))
+        self.register_buffer("average", torch.zeros(4))
+
+    def forward(self, x):
+        self.calls.add_(1)
+        self.average.copy_(0.9 * self.average + 0.1 * x.mean(0))
+        return x * 2
+
+
+def test_in_place_updates_of_buffers_are_applied():
+    model, reference = Counter(), Counter()
+    fast = jit(model, strict=True)
+    for _ in range(3):
+        x = torch.randn(5, 4)
+        torch.testing.assert_close(fast(x), reference(x))
+    torch.testing.assert_close(model.calls, reference.calls)
+    torch.testing.assert_close(model.average, reference.average)
+
+
+def test_in_place_updates_of_inputs_are_applied():
+    def update(x, y):
+        x.add_(1)
+        y[0].mul_(2)
+        return x + y
+
+    x, y = torch.randn(3), torch.randn(2, 3)
+    expected_x, expected_y = x.clone(), y.clone()
+    expected = update(expected_x, expected_y)
+    torch.testing.assert_close(jit(update)(x, y), expected)
+    torch.testing.assert_close((x, y), (expected_x, expected_y))
+
+
+def test_train_mode_batch_norm_updates_running_statistics():
+    model = torch.nn.BatchNorm1d(4).train()
+    reference = torch.nn.BatchNorm1d(4).train()
+    x = torch.randn(8, 4)
+    with pytest.warns(FallbackWarning):
+        result = jit(model)(x)
+    torch.testing.assert_close(result, reference(x).detach())
+    torch.testing.assert_close(model.running_mean, reference.running_mean)
+    assert model.num_batches_tracked == 1
+
+
+def test_non_tensor_outputs_pass_through():
+    def function(x):
+        return x + 1, None, 3, x.shape[0], {"double": x * 2, "nested": (x - 1, "name")}
+
+    x = torch.randn(2, 3)
+    result = jit(function, strict=True)(x)
+    expected = function(x)
+    assert result[1:4] == expected[1:4]
+    assert result[4]["nested"][1] == "name"
+    torch.testing.assert_close(result[0], expected[0])
+    torch.testing.assert_close(result[4]["double"], expected[4]["double"])
+    torch.testing.assert_close(result[4]["nested"][0], expected[4]["nested"][0])
+
+
+def test_keyword_and_non_tensor_arguments():
+    def function(x, mask=None, scale=1.0, shift=False):
+        y = x * scale
+        if mask is not None:
+            y = y.masked_fill(mask, 0.0)
+        return y + 1 if shift else y
+
+    fast = jit(function, strict=True)
+    x, mask = torch.randn(2, 3), torch.rand(2, 3) > 0.5
+    for kwargs in ({"mask": mask}, {"shift": True, "mask": mask}, {"scale": 3.0}, {}):
+        torch.testing.assert_close(fast(x, **kwargs), function(x, **kwargs))
+    assert len(fast.specializations) == 4
+    torch.testing.assert_close(fast(x, mask=mask), function(x, mask=mask))
+    assert len(fast.specializations) == 4

@@ -101,16 +101,19 @@ def test_wrong_device_or_type_is_a_litho_error():
     fast = jit(MLPSoftmax(8).eval())
     with pytest.raises(LithoError, match="input 0: tensor is on meta"):
         fast(torch.empty(2, 8, device="meta"))
-    with pytest.raises(LithoError, match="input 0: expected a torch.Tensor, got list"):
+    with pytest.raises(LithoError, match="capture MLPSoftmax: .* must be Tensor, not list"):
         fast([1.0, 2.0])
 
 
 def test_compiled_function_guards_its_signature():
-    fast = jit(MLPSoftmax(8).eval())
+    model = MLPSoftmax(8).eval()
+    fast = jit(model)
     fast(torch.randn(2, 8))
     (compiled,) = fast.specializations.values()
-    with pytest.raises(LithoError, match=r"input 0: expected torch.float32 of shape \[2, 8\]"):
-        compiled(torch.randn(3, 8))
+    assert compiled.graph_inputs(model, [torch.randn(3, 8)]) is None
+    weights = compiled.graph_inputs(model, [torch.randn(2, 8)])[:-1]
+    with pytest.raises(LithoError, match=r"argument 4: expected torch.float32 of shape \[2, 8\]"):
+        compiled(model, [], [*weights, torch.randn(3, 8)])
 
 
 def test_unknown_option_is_a_litho_error():
@@ -186,7 +189,7 @@ def test_dump_ir_writes_every_level(tmp_path):
     fast = jit(MLPSoftmax(8).eval(), dump_ir=str(tmp_path))
     fast(torch.randn(2, 8))
     names = sorted(path.name for path in tmp_path.iterdir())
-    assert names[0] == "forward.00.import.mlir"
+    assert names[0] == "MLPSoftmax.2x8xfloat32.00.import.mlir"
     assert any("convert-litho-tensor-to-linalg" in name for name in names)
     assert names[-1].endswith("codegen.ll")
     assert "litho_tensor.matmul" in (tmp_path / names[0]).read_text()

@@ -117,13 +117,11 @@ def test_every_pass_preserves_an_imported_mlp(seed):
         torch.nn.Linear(8, 16), torch.nn.GELU(), torch.nn.Linear(16, 8), torch.nn.LayerNorm(8)
     ).eval()
     x = torch.randn(3, 8)
-    captured = import_model(model, [x])
-    inputs = [
-        (x if isinstance(source, int) else source).numpy() for source in captured.arguments
-    ]
-    (l1_result,) = run_function(captured.module, inputs)
+    module, arguments = import_model(model, [x])
+    inputs = [argument.detach().numpy() for argument in arguments]
+    (l1_result,) = run_function(module, inputs)
     np.testing.assert_allclose(l1_result, model(x).detach().numpy(), rtol=1e-4, atol=1e-5)
-    lower_one_pass_at_a_time(captured.module, inputs)
+    lower_one_pass_at_a_time(module, inputs)
 
 
 def test_stage_runner_reports_op_counts_for_every_level():
