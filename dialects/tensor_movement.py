@@ -339,21 +339,37 @@ def window_output_size(size: int, window: int, stride: int, dilation: int) -> in
     return (size - dilation * (window - 1) - 1) // stride + 1
 
 
+def _check_at_least_one(op_name: str, sizes: dict[str, Sequence[int]]) -> None:
+    """Raise naming the first of `sizes` (window, stride, dilation) with an entry below 1.
+
+    A zero stride would divide by zero and a zero window or dilation makes no window.
+    """
+    for name, values in sizes.items():
+        if min(values, default=1) < 1:
+            raise VerifyException(
+                f"{op_name}: {name} must be at least 1 in every dim, got {tuple(values)}"
+            )
+
+
 def _window_shape(
     op_name: str,
     input_shape: Sequence[int],
     window: Sequence[int],
     stride: Sequence[int],
     dilation: Sequence[int],
+    window_name: str = "window",
 ) -> list[int]:
     spatial = input_shape[len(input_shape) - len(window) :]
     if not len(window) == len(stride) == len(dilation) or len(spatial) != len(window):
         raise VerifyException(f"{op_name}: window, stride and dilation ranks differ")
+    _check_at_least_one(
+        op_name, {window_name: window, "stride": stride, "dilation": dilation}
+    )
     sizes = [
         window_output_size(*arguments)
         for arguments in zip(spatial, window, stride, dilation, strict=True)
     ]
-    if min(sizes, default=1) < 1 or min((*stride, *dilation), default=1) < 1:
+    if min(sizes, default=1) < 1:
         raise VerifyException(
             f"{op_name}: window {tuple(window)} with stride {tuple(stride)} and dilation "
             f"{tuple(dilation)} does not fit in {tuple(spatial)}"
@@ -392,7 +408,9 @@ class ConvOp(_MovementOp):
     ):
         kernel = weight.type.get_shape()[2:]
         input_shape = input.type.get_shape()
-        spatial = _window_shape(self.name, input_shape, kernel, stride, dilation)
+        spatial = _window_shape(
+            self.name, input_shape, kernel, stride, dilation, "kernel"
+        )
         shape = [input_shape[0], weight.type.get_shape()[0], *spatial]
         super().__init__(
             operands=[input, weight],
@@ -425,6 +443,7 @@ class ConvOp(_MovementOp):
             weight_shape[2:],
             self.stride.get_values(),
             self.dilation.get_values(),
+            "kernel",
         )
         check_result_shape(self, self.result, [input_shape[0], weight_shape[0], *spatial])
 

@@ -25,7 +25,13 @@ import numpy as np
 from hypothesis import HealthCheck, Phase, given, reject, seed, settings
 from hypothesis import strategies as st
 from litho.compiler.interpreter import entry_function, run_function
-from litho.compiler.testing.compare import all_finite, load_inputs, mismatch, save_inputs
+from litho.compiler.testing.compare import (
+    all_finite,
+    check_inputs_fit,
+    load_inputs,
+    mismatch,
+    save_inputs,
+)
 from litho.compiler.testing.program import Program
 from litho.compiler.testing.reduce import reduce_program
 from litho.compiler.testing.strategies import inputs_for, programs
@@ -307,6 +313,7 @@ def check_pipeline_semantics(
     differs. This is `litho-opt --check-semantics`.
     """
     inputs = load_inputs(inputs_path)
+    check_inputs_fit(module, inputs, inputs_path)
     expected = run_function(module, inputs)
     pipeline.apply(context, module)
     actual = run_function(module, inputs)

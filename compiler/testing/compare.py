@@ -6,11 +6,17 @@ Used by the property checks and by `litho-opt --check-semantics`.
 from __future__ import annotations
 
 import math
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from litho.compiler.errors import LithoError
+from litho.compiler.interpreter import entry_function
+from litho.dialects.tensor_interpreter import numpy_dtype
 from litho.lowering.tolerance import Tolerance
+from xdsl.dialects.builtin import MemRefType, ModuleOp, TensorType
+from xdsl.ir import Attribute
 
 
 def all_finite(values: Sequence[np.ndarray]) -> bool:
@@ -73,6 +79,77 @@ def save_inputs(path: Path, inputs: Sequence[np.ndarray]) -> None:
 
 
 def load_inputs(path: str | Path) -> list[np.ndarray]:
-    """The inputs `save_inputs` wrote, in argument order."""
-    with np.load(path) as archive:
-        return [archive[f"arg{index}"] for index in range(len(archive.files))]
+    """The inputs `save_inputs` wrote, in argument order.
+
+    Raises a LithoError naming `path` if it cannot be read, is not an .npz archive, or
+    holds arrays other than arg0, arg1, ...
+    """
+    try:
+        loaded = np.load(path)
+    except OSError as error:
+        raise LithoError(f"cannot read inputs {path}: {error.strerror or error}") from None
+    except (ValueError, EOFError, zipfile.BadZipFile):
+        raise LithoError(f"inputs {path} is not an .npz archive (np.savez writes one)") from None
+    if not isinstance(loaded, np.lib.npyio.NpzFile):
+        raise LithoError(
+            f"inputs {path} holds one .npy array; expected an .npz archive of arrays "
+            "arg0, arg1, ... (np.savez(path, arg0=..., arg1=...))"
+        )
+    with loaded as archive:
+        return _arrays_in_argument_order(archive, path)
+
+
+def _arrays_in_argument_order(archive: np.lib.npyio.NpzFile, path: str | Path) -> list:
+    names = [f"arg{index}" for index in range(len(archive.files))]
+    if sorted(archive.files) != sorted(names):
+        raise LithoError(
+            f"inputs {path} holds arrays {sorted(archive.files)}; expected them named "
+            f"{names}, one per function argument in order"
+        )
+    try:
+        return [archive[name] for name in names]
+    except (ValueError, OSError, zipfile.BadZipFile) as error:
+        raise LithoError(f"inputs {path} has an array that cannot be read: {error}") from None
+
+
+def check_inputs_fit(module: ModuleOp, inputs: Sequence[np.ndarray], source: str) -> None:
+    """Raise a LithoError naming the first of `inputs` that does not fit `module`'s entry.
+
+    One input per argument, of the argument's shape and dtype. A bufferized function that
+    returns nothing takes its results as trailing memref arguments, which need no input.
+    """
+    try:
+        function = entry_function(module)
+    except ValueError:
+        raise LithoError(f"the IR has no func.func to run on the inputs in {source}") from None
+    argument_types = function.function_type.inputs.data
+    name = f"@{function.sym_name.data}"
+    returns = bool(function.function_type.outputs.data)
+    if len(inputs) > len(argument_types) or (returns and len(inputs) < len(argument_types)):
+        raise LithoError(
+            f"inputs {source} holds {len(inputs)} array(s) but {name} takes "
+            f"{len(argument_types)} argument(s)"
+        )
+    for index, (value, argument_type) in enumerate(zip(inputs, argument_types, strict=False)):
+        problem = _argument_mismatch(value, argument_type)
+        if problem:
+            raise LithoError(f"inputs {source}: arg{index} of {name} {problem}")
+
+
+def _argument_mismatch(value: np.ndarray, argument_type: Attribute) -> str | None:
+    """What differs between `value` and an argument of `argument_type`, if anything."""
+    shape: tuple[int, ...] = ()
+    element_type = argument_type
+    if isinstance(argument_type, TensorType | MemRefType):
+        shape = tuple(argument_type.get_shape())
+        element_type = argument_type.get_element_type()
+    try:
+        dtype = numpy_dtype(element_type)
+    except NotImplementedError:  # the interpreter decides what it accepts
+        return None
+    if value.shape == shape and value.dtype == dtype:
+        return None
+    return (
+        f"is {argument_type}, which needs {dtype} of shape {shape}; "
+        f"got {value.dtype} of shape {value.shape}"
+    )
