@@ -13,7 +13,13 @@ import math
 import torch
 import torch.fx
 from litho.compiler.errors import LithoError
-from litho.compiler.importer import ImportContext, describe, register_importer
+from litho.compiler.importer import (
+    TAKES_EMPTY_OPERANDS,
+    ImportContext,
+    describe,
+    is_empty,
+    register_importer,
+)
 from litho.dialects import tensor as lt
 from litho.dialects import tensor_movement as lm
 from xdsl.dialects.builtin import TensorType, i64
@@ -112,6 +118,9 @@ def import_split(context: ImportContext, node: torch.fx.Node) -> list[SSAValue]:
     return pieces
 
 
+TAKES_EMPTY_OPERANDS.add(aten.cat.default)
+
+
 @register_importer(aten.cat.default)
 def import_cat(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     result_type = context.result_type(node)
@@ -120,7 +129,7 @@ def import_cat(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     pieces = [
         context.cast(context.values[piece], element_type)
         for piece in node.args[0]
-        if tuple(piece.meta["val"].shape) != (0,)
+        if not is_empty(piece)
     ]
     if len(pieces) == 1:
         return pieces[0]

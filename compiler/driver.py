@@ -27,7 +27,7 @@ from typing import Any
 import torch
 import torch.utils._pytree as pytree
 from litho.compiler.errors import InputMismatchError, LithoError
-from litho.compiler.frontend import capture, model_name
+from litho.compiler.frontend import capture, model_name, register_model_types
 from litho.compiler.graph_compiler import FallbackNotices, compile_graph_module
 from litho.compiler.importer import check_supported_dtype, unsupported_reasons
 from litho.compiler.options import Options, make_options
@@ -76,7 +76,16 @@ def describe_call(model: torch.nn.Module, args: tuple, kwargs: dict[str, Any]) -
         else:
             keys.append(_constant_key(leaf, args, kwargs, position))
     training = tuple(module.training for module in model.modules())
-    return Call(args, kwargs, leaves, (tree, training, tuple(keys)))
+    return Call(args, kwargs, leaves, (_hashable(tree), training, tuple(keys)))
+
+
+def _hashable(tree: pytree.TreeSpec) -> Hashable:
+    """The argument structure as a cache key (some containers' specs hold dicts)."""
+    try:
+        hash(tree)
+    except TypeError:
+        return str(tree)
+    return tree
 
 
 def _constant_key(leaf: object, args: tuple, kwargs: dict[str, Any], position: int) -> Hashable:
@@ -113,6 +122,7 @@ class LithoFunction:
         self.name = model_name(self.model)
         self.notices = FallbackNotices(self.options, self.name)
         self.compile_lock = threading.Lock()
+        register_model_types(self.model)
 
     def __call__(self, *args: Any, **kwargs: Any) -> object:
         call = describe_call(self.model, args, kwargs)

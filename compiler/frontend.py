@@ -13,6 +13,7 @@ Non-tensor user inputs (flags, sizes) are specialized: they become constants of 
 from __future__ import annotations
 
 import re
+import sys
 import threading
 import warnings
 from collections.abc import Sequence
@@ -99,6 +100,7 @@ def capture(
     model: torch.nn.Module, args: Sequence[Any], kwargs: dict[str, Any] | None = None
 ) -> CapturedProgram:
     """The core-ATen program of `model` on example `args` and `kwargs`."""
+    register_model_types(model)
     with _CAPTURE_LOCK, warnings.catch_warnings():
         warnings.filterwarnings("ignore", TREESPEC_WARNING, FutureWarning)
         try:
@@ -114,6 +116,22 @@ def capture(
         _mutated(program),
         program.call_spec.out_spec,
     )
+
+
+def register_model_types(model: torch.nn.Module) -> None:
+    """Teach torch's pytree the container types a model takes and returns.
+
+    transformers models return (and take back) KV-cache objects; transformers says how to
+    flatten them for torch.export. Nothing is imported for other models.
+    """
+    if "transformers" not in sys.modules:
+        return
+    from transformers import PreTrainedModel
+
+    if isinstance(model, PreTrainedModel):
+        from transformers.exporters.exporter_dynamo import register_cache_pytrees_for_model
+
+        register_cache_pytrees_for_model(model)
 
 
 def model_name(model: torch.nn.Module) -> str:

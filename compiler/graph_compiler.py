@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import torch
 import torch.fx
@@ -27,6 +27,7 @@ from litho.compiler.importer import (
     describe,
     graph_outputs,
     import_graph,
+    is_empty,
     reported_nodes,
     torch_dtype_of,
     unsupported_message,
@@ -49,10 +50,10 @@ def compile_native(
     report: CompileReport,
     name: str = "forward",
     dump_name: str = "forward",
-) -> NativeFunction:
+) -> NativeGraph:
     """Compile every node of `graph` through all levels to one native function.
 
-    The function returns the graph's tensor outputs; `dump_name` names its IR dumps.
+    `dump_name` names its IR dumps.
     """
     start = time.perf_counter()
     module = ModuleOp([import_graph(graph, name)])
@@ -69,14 +70,41 @@ def compile_native(
         time.perf_counter() - codegen_start
     )
     argument_types = function.function_type.inputs.data
-    placeholder_count = sum(node.op == "placeholder" for node in graph.nodes)
-    return NativeFunction(
+    input_count = sum(node.op == "placeholder" and not is_empty(node) for node in graph.nodes)
+    native = NativeFunction(
         engine,
         name,
-        [_spec_of(memref_type) for memref_type in argument_types[:placeholder_count]],
-        [_spec_of(memref_type) for memref_type in argument_types[placeholder_count:]],
+        [_spec_of(memref_type) for memref_type in argument_types[:input_count]],
+        [_spec_of(memref_type) for memref_type in argument_types[input_count:]],
         function.attributes[ARENA_SIZE_ATTRIBUTE].value.data,
     )
+    return NativeGraph(native, graph)
+
+
+class NativeGraph:
+    """A graph compiled to one native function, called like the graph: with all its
+    inputs, returning all its outputs. Tensors with zero elements are not passed to the
+    native code (empty outputs are made here) and constant outputs are returned as they are.
+    """
+
+    def __init__(self, native: NativeFunction, graph: torch.fx.Graph):
+        self.native = native
+        placeholders = [node for node in graph.nodes if node.op == "placeholder"]
+        self.passed = [i for i, node in enumerate(placeholders) if not is_empty(node)]
+        self.outputs = graph_outputs(graph)
+
+    def __call__(self, inputs: Sequence[torch.Tensor]) -> list[object]:
+        results = iter(self.native([inputs[i] for i in self.passed]))
+        return [self._output(leaf, results) for leaf in self.outputs]
+
+    @staticmethod
+    def _output(leaf: object, results: Iterator[torch.Tensor]) -> object:
+        if not isinstance(leaf, torch.fx.Node):
+            return leaf
+        if is_empty(leaf):
+            value = leaf.meta["val"]
+            return torch.empty(value.shape, dtype=value.dtype)
+        return next(results)
 
 
 def _spec_of(memref_type: MemRefType) -> TensorSpec:
@@ -140,14 +168,7 @@ def compile_graph_module(
         raise UnsupportedOpsError(unsupported_message(reasons))
     if reasons:
         return _with_fallback(graph_module, reasons, options, report, name)
-    native = compile_native(graph_module.graph, options, report, dump_name=name)
-    leaves = graph_outputs(graph_module.graph)
-
-    def run(inputs: Sequence[torch.Tensor]) -> list[object]:
-        tensors = iter(native(inputs))
-        return [next(tensors) if isinstance(leaf, torch.fx.Node) else leaf for leaf in leaves]
-
-    return run
+    return compile_native(graph_module.graph, options, report, dump_name=name)
 
 
 class _Compilable(OperatorSupportBase):
@@ -162,7 +183,7 @@ class _Compilable(OperatorSupportBase):
 class _NativeSubgraph(torch.nn.Module):
     """A compiled partition, called from the fallback graph like the module it replaces."""
 
-    def __init__(self, native: NativeFunction, returns_tuple: bool):
+    def __init__(self, native: NativeGraph, returns_tuple: bool):
         super().__init__()
         self.native = native
         self.returns_tuple = returns_tuple

@@ -45,6 +45,8 @@ _DTYPES: dict[torch.dtype, Attribute] = {
 
 Importer = Callable[["ImportContext", torch.fx.Node], Any]
 IMPORTERS: dict[Any, Importer] = {}
+# ops whose importers skip operands with zero elements (cat: they add nothing)
+TAKES_EMPTY_OPERANDS: set[Any] = set()
 
 
 def register_importer(*targets: Any) -> Callable[[Importer], Importer]:
@@ -147,16 +149,19 @@ def unsupported_reasons(graph: torch.fx.Graph) -> dict[torch.fx.Node, str]:
 
     A node is tried on its own: its importer runs on fresh arguments of its inputs'
     types, so an op that is supported only in some forms (a pow exponent, a pooling
-    option) is judged on the form this graph uses.
+    option) is judged on the form this graph uses. A node whose result has zero
+    elements is always supported: there is nothing to compute.
     """
     reasons: dict[torch.fx.Node, str] = {}
     for node in graph.nodes:
         if node.op != "call_function":
             continue
-        if node.target not in IMPORTERS:
-            reasons[node] = "litho has no importer for this op"
-        elif node.target is operator.getitem and node.args[0] in reasons:
+        if node.target is operator.getitem and node.args[0] in reasons:
             reasons[node] = "reads the result of an op that is not compiled"
+        elif is_empty(node):
+            continue
+        elif node.target not in IMPORTERS:
+            reasons[node] = "litho has no importer for this op"
         else:
             error = _import_error(node)
             if error is not None:
@@ -164,13 +169,22 @@ def unsupported_reasons(graph: torch.fx.Graph) -> dict[torch.fx.Node, str]:
     return reasons
 
 
+def is_empty(node: torch.fx.Node) -> bool:
+    """Whether `node` produces a tensor with zero elements (known without computing it:
+    such nodes are not imported, and the caller makes the empty tensor)."""
+    value = node.meta.get("val")
+    return isinstance(value, torch.Tensor) and value.numel() == 0
+
+
 def _import_error(node: torch.fx.Node) -> str | None:
     """Why importing `node` alone fails, or None if it imports."""
     context = ImportContext(Block())
     try:
         for input_node in node.all_input_nodes:
-            context.values[input_node] = _trial_value(context.block, input_node)
-        _check_not_empty(node, node.meta.get("val"))
+            if is_empty(input_node):
+                _check_takes_empty_operands(node, input_node)
+            else:
+                context.values[input_node] = _trial_value(context.block, input_node)
         context.node = node
         IMPORTERS[node.target](context, node)
     except LithoError as error:
@@ -180,16 +194,17 @@ def _import_error(node: torch.fx.Node) -> str | None:
     return None
 
 
-def _check_not_empty(node: torch.fx.Node, value: Any) -> None:
-    """Zero-element tensors are not compiled (a tuple is checked where it is unpacked)."""
-    if isinstance(value, torch.Tensor) and value.numel() == 0:
-        raise LithoError(f"{describe(node)}: tensors with zero elements are not supported")
+def _check_takes_empty_operands(node: torch.fx.Node, operand: torch.fx.Node) -> None:
+    if node.target not in TAKES_EMPTY_OPERANDS:
+        raise LithoError(
+            f"{describe(node)}: reads {operand.name}, a tensor with zero elements, which "
+            "litho only supports as an operand of cat"
+        )
 
 
 def _trial_value(block: Block, node: torch.fx.Node) -> Any:
     """A fresh block argument (or tuple of them) standing for `node`'s value."""
     value = node.meta.get("val")
-    _check_not_empty(node, value)
     if isinstance(value, tuple | list):
         return [
             block.insert_arg(tensor_type_of(item, describe(node)), len(block.args))
@@ -237,13 +252,16 @@ def graph_outputs(graph: torch.fx.Graph) -> list[Any]:
 def import_graph(graph: torch.fx.Graph, name: str = "forward") -> func.FuncOp:
     """A `func.func` computing `graph`; its arguments are the graph's placeholders, in order.
 
-    Its results are the graph's outputs, flattened. Raises UnsupportedOpsError naming
+    Its results are the graph's tensor outputs. Tensors with zero elements are neither
+    arguments nor results. Raises UnsupportedOpsError naming
     every node litho cannot compile, at once.
     """
     reasons = unsupported_reasons(graph)
     if reasons:
         raise UnsupportedOpsError(unsupported_message(reasons))
-    placeholders = [node for node in graph.nodes if node.op == "placeholder"]
+    placeholders = [
+        node for node in graph.nodes if node.op == "placeholder" and not is_empty(node)
+    ]
     argument_types = [
         tensor_type_of(node.meta["val"], f"input {node.name}") for node in placeholders
     ]
@@ -253,7 +271,7 @@ def import_graph(graph: torch.fx.Graph, name: str = "forward") -> func.FuncOp:
         argument.name_hint = _ssa_name(node.name)
         context.values[node] = argument
     for node in graph.nodes:
-        if node.op == "call_function":
+        if node.op == "call_function" and not is_empty(node):
             context.node = node
             produced = IMPORTERS[node.target](context, node)
             context.values[node] = produced
@@ -263,7 +281,7 @@ def import_graph(graph: torch.fx.Graph, name: str = "forward") -> func.FuncOp:
     results = [
         context.values[value]
         for value in graph_outputs(graph)
-        if isinstance(value, torch.fx.Node)
+        if isinstance(value, torch.fx.Node) and not is_empty(value)
     ]
     context.emit(func.ReturnOp(*results))
     function_type = (argument_types, [value.type for value in results])

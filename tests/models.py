@@ -57,7 +57,7 @@ def _image(batch: int, size: int) -> tuple[torch.Tensor, ...]:
 def _gpt2() -> torch.nn.Module:
     config = transformers.GPT2Config(
         n_layer=2, n_embd=64, n_head=4, vocab_size=VOCAB, n_positions=128,
-        use_cache=False, output_hidden_states=True,
+        output_hidden_states=True,
     )
     return transformers.GPT2LMHeadModel(config)
 
@@ -66,7 +66,7 @@ def _llama() -> torch.nn.Module:
     config = transformers.LlamaConfig(
         num_hidden_layers=2, hidden_size=64, num_attention_heads=4, num_key_value_heads=2,
         intermediate_size=128, vocab_size=VOCAB, max_position_embeddings=128,
-        use_cache=False, output_hidden_states=True,
+        output_hidden_states=True,
     )
     return transformers.LlamaForCausalLM(config)
 

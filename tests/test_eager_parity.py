@@ -5,6 +5,7 @@ Each test here failed on a form litho once got silently wrong or crashed on.
 
 import pytest
 import torch
+import transformers
 from litho.compiler import FallbackWarning, jit
 
 BOOLS = (torch.tensor([True, False, True, False]), torch.tensor([False, True, True, False]))
@@ -193,3 +194,29 @@ def test_keyword_and_non_tensor_arguments():
     assert len(fast.specializations) == 4
     torch.testing.assert_close(fast(x, mask=mask), function(x, mask=mask))
     assert len(fast.specializations) == 4
+
+
+def test_decoder_in_its_default_config_decodes_with_its_kv_cache():
+    """`use_cache=True` (the default): the output holds a KV cache, fed back each step."""
+    torch.manual_seed(0)
+    config = transformers.LlamaConfig(
+        num_hidden_layers=2, hidden_size=64, num_attention_heads=4, num_key_value_heads=2,
+        intermediate_size=128, vocab_size=128,
+    )
+    model = transformers.LlamaForCausalLM(config).eval()
+    fast = jit(model, strict=True)
+    ids = torch.randint(0, 128, (2, 5))
+    mask = torch.ones(2, 5, dtype=torch.int64)
+    result = fast(input_ids=ids, attention_mask=mask)
+    with torch.no_grad():
+        expected = model(input_ids=ids, attention_mask=mask)
+    for _ in range(2):
+        torch.testing.assert_close(result.logits, expected.logits, rtol=1e-4, atol=1e-5)
+        token = expected.logits[:, -1:].argmax(-1)
+        mask = torch.cat([mask, torch.ones(2, 1, dtype=torch.int64)], dim=1)
+        result = fast(token, past_key_values=result.past_key_values, attention_mask=mask)
+        with torch.no_grad():
+            expected = model(token, past_key_values=expected.past_key_values, attention_mask=mask)
+    torch.testing.assert_close(result.logits, expected.logits, rtol=1e-4, atol=1e-5)
+    layer = result.past_key_values.layers[1]
+    torch.testing.assert_close(layer.keys, expected.past_key_values.layers[1].keys)
