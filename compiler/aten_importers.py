@@ -64,6 +64,8 @@ _UNARY = {
     aten.relu.default: lt.ReluOp,
     aten.cos.default: lt.CosOp,
     aten.sin.default: lt.SinOp,
+    aten.reciprocal.default: lt.ReciprocalOp,
+    aten.abs.default: lt.AbsOp,
 }
 
 _COMPARISONS = {

@@ -284,13 +284,6 @@ class ElementwiseUnaryOp(IRDLOperation):
 
 
 @irdl_op_definition
-class NegOp(ElementwiseUnaryOp):
-    """Elementwise `-x`."""
-
-    name = "litho_tensor.neg"
-
-
-@irdl_op_definition
 class ExpOp(ElementwiseUnaryOp):
     """Elementwise `e ** x`."""
 
@@ -354,10 +347,55 @@ class SigmoidOp(ElementwiseUnaryOp):
 
 
 @irdl_op_definition
-class ReluOp(ElementwiseUnaryOp):
-    """Elementwise `max(x, 0)`."""
+class ReciprocalOp(ElementwiseUnaryOp):
+    """Elementwise `1 / x`."""
+
+    name = "litho_tensor.reciprocal"
+
+
+class NumericUnaryOp(IRDLOperation):
+    """Base of unary elementwise ops on float or integer tensors (not i1); the result has
+    the input's type."""
+
+    T: ClassVar = VarConstraint("T", LithoTensor)
+
+    input = operand_def(T)
+    result = result_def(T)
+
+    traits = traits_def(Pure())
+
+    assembly_format = "$input attr-dict `:` type($input)"
+
+    def __init__(self, input: SSAValue):
+        super().__init__(operands=[input], result_types=[input.type])
+
+    def verify_(self) -> None:
+        if self.input.type.get_element_type() == i1:
+            raise VerifyException(
+                f"{self.name}: operand must be a float or integer tensor, not i1"
+            )
+
+
+@irdl_op_definition
+class NegOp(NumericUnaryOp):
+    """Elementwise `-x` (integers wrap)."""
+
+    name = "litho_tensor.neg"
+
+
+@irdl_op_definition
+class ReluOp(NumericUnaryOp):
+    """Elementwise `max(x, 0)`; NaN stays NaN."""
 
     name = "litho_tensor.relu"
+
+
+@irdl_op_definition
+class AbsOp(NumericUnaryOp):
+    """Elementwise `|x|`. As in torch, `abs(-0.0)` is `+0.0` and the most negative integer
+    is its own absolute value (it wraps)."""
+
+    name = "litho_tensor.abs"
 
 
 @irdl_op_definition
@@ -715,6 +753,8 @@ CORE_OPS: list[type[IRDLOperation]] = [
     ErfOp,
     SigmoidOp,
     ReluOp,
+    ReciprocalOp,
+    AbsOp,
     GeluOp,
     CmpOp,
     WhereOp,

@@ -107,6 +107,8 @@ _UNARY = {
     lt.ErfOp: erf,
     lt.SigmoidOp: lambda x: np.reciprocal(x.dtype.type(1) + np.exp(-x)),
     lt.ReluOp: lambda x: np.where(np.isnan(x), x, np.maximum(x, x.dtype.type(0))),
+    lt.ReciprocalOp: np.reciprocal,
+    lt.AbsOp: np.abs,
 }
 
 _COMPARISONS = {

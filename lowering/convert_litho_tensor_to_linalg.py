@@ -233,7 +233,6 @@ def _sigmoid(x: SSAValue) -> SSAValue:
 
 
 _UNARY_BODIES: dict[type, Callable[[SSAValue], SSAValue]] = {
-    lt.NegOp: lambda x: arith.NegfOp(x).result,
     lt.ExpOp: lambda x: math.ExpOp(x).result,
     lt.LogOp: lambda x: math.LogOp(x).result,
     lt.TanhOp: lambda x: math.TanhOp(x).result,
@@ -243,7 +242,7 @@ _UNARY_BODIES: dict[type, Callable[[SSAValue], SSAValue]] = {
     lt.SinOp: lambda x: math.SinOp(x).result,
     lt.ErfOp: lambda x: math.ErfOp(x).result,
     lt.SigmoidOp: _sigmoid,
-    lt.ReluOp: lambda x: arith.MaximumfOp(x, scalar_constant(0.0, x.type)).result,
+    lt.ReciprocalOp: lambda x: arith.DivfOp(scalar_constant(1.0, x.type), x).result,
 }
 
 
@@ -255,6 +254,35 @@ class UnaryPattern(RewritePattern):
             elementwise(rewriter, op, [op.input], lambda args: _gelu(args[0], approximate))
             return
         body = _UNARY_BODIES[type(op)]
+        elementwise(rewriter, op, [op.input], lambda args: body(args[0]))
+
+
+def _float_abs(x: SSAValue) -> SSAValue:
+    """`max(x, -x)`: +0 for -0 and NaN for NaN (arith.maximumf orders -0 below +0)."""
+    return arith.MaximumfOp(x, arith.NegfOp(x)).result
+
+
+def _integer_negation(x: SSAValue) -> SSAValue:
+    """`0 - x`: the most negative integer negates to itself, as in torch."""
+    return arith.SubiOp(scalar_constant(0, x.type), x).result
+
+
+# (float body, integer body) per op
+_NUMERIC_UNARY_BODIES: dict[type, tuple[Callable[[SSAValue], SSAValue], ...]] = {
+    lt.NegOp: (lambda x: arith.NegfOp(x).result, _integer_negation),
+    lt.ReluOp: (
+        lambda x: arith.MaximumfOp(x, scalar_constant(0.0, x.type)).result,
+        lambda x: arith.MaxSIOp(x, scalar_constant(0, x.type)).result,
+    ),
+    lt.AbsOp: (_float_abs, lambda x: arith.MaxSIOp(x, _integer_negation(x)).result),
+}
+
+
+class NumericUnaryPattern(RewritePattern):
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: lt.NumericUnaryOp, rewriter: PatternRewriter):
+        float_body, integer_body = _NUMERIC_UNARY_BODIES[type(op)]
+        body = float_body if is_float(op.input) else integer_body
         elementwise(rewriter, op, [op.input], lambda args: body(args[0]))
 
 
@@ -465,6 +493,7 @@ class ConvertLithoTensorToLinalgPass(PatternPass):
             ConstantPattern(),
             BinaryPattern(),
             UnaryPattern(),
+            NumericUnaryPattern(),
             CmpPattern(),
             WherePattern(),
             CastPattern(),

@@ -29,7 +29,10 @@ func.func @all_ops(%a: tensor<2x3x4xf32>, %b: tensor<4x5xf32>, %r: tensor<3x1xf3
   %q = litho_tensor.sqrt %x : tensor<6x4xf32>
   %rq = litho_tensor.rsqrt %q : tensor<6x4xf32>
   %n = litho_tensor.neg %rq : tensor<6x4xf32>
-  %rl = litho_tensor.relu %n : tensor<6x4xf32>
+  %ab = litho_tensor.abs %n : tensor<6x4xf32>
+  %rc = litho_tensor.reciprocal %ab : tensor<6x4xf32>
+  %nr = litho_tensor.neg %rc : tensor<6x4xf32>
+  %rl = litho_tensor.relu %nr : tensor<6x4xf32>
   %er = litho_tensor.erf %l : tensor<6x4xf32>
   %mx = litho_tensor.max %rl, %er : (tensor<6x4xf32>, tensor<6x4xf32>) -> tensor<6x4xf32>
   %mn = litho_tensor.min %mx, %l : (tensor<6x4xf32>, tensor<6x4xf32>) -> tensor<6x4xf32>
@@ -49,7 +52,8 @@ func.func @all_ops(%a: tensor<2x3x4xf32>, %b: tensor<4x5xf32>, %r: tensor<3x1xf3
   %rs = litho_tensor.reduce_sum %r {dims = array<i64: 1>} : tensor<3x1xf32> -> tensor<3xf32>
   %ten = litho_tensor.constant dense<10.0> : tensor<f32>
   %sc = litho_tensor.mul %rs, %ten : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32>
-  %i = litho_tensor.cast %sc : tensor<3xf32> -> tensor<3xi64>
+  %ic = litho_tensor.cast %sc : tensor<3xf32> -> tensor<3xi64>
+  %i = litho_tensor.abs %ic : tensor<3xi64>
   func.return %o2, %mm, %i : tensor<6x2xf32>, tensor<2x3x5xf32>, tensor<3xi64>
 }
 """

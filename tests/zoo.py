@@ -192,8 +192,6 @@ ZOO_STATUS: dict[str, str] = {
         "aten.histc, aten.index_put, aten.sort, aten.topk"
     ),
     "phi3": "unsupported: aten.cat, aten.slice.Tensor",
-    "mpnet": "unsupported: aten.abs",
-    "t5-encoder": "unsupported: aten.abs",
     "clip-text": "unsupported: aten.argmax",
     "swin": "unsupported: aten.as_strided",
     "efficientnet": "unsupported: aten.avg_pool2d",

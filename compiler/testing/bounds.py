@@ -85,5 +85,7 @@ UNARY_BOUNDS: dict[str, Callable[[Bounds], Bounds]] = {
     "sigmoid": lambda a: Bounds(0.0, 1.0),
     "relu": lambda a: Bounds(max(a.low, 0.0), max(a.high, 0.0), a.fraction_bits),
     "gelu": lambda a: Bounds(-0.2, max(a.high, 0.0)),
+    "abs": lambda a: Bounds(max(a.low, -a.high, 0.0), a.magnitude, a.fraction_bits),
+    "reciprocal": lambda a: Bounds(1 / a.high, 1 / a.low),  # positive inputs only
 }
 UNIT = Bounds(0.0, 1.0, 0)

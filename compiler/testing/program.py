@@ -153,6 +153,8 @@ UNARY_OPS = {
     "erf": lt.ErfOp,
     "sigmoid": lt.SigmoidOp,
     "relu": lt.ReluOp,
+    "abs": lt.AbsOp,
+    "reciprocal": lt.ReciprocalOp,
 }
 REDUCTION_OPS = {
     "reduce_sum": lt.ReduceSumOp,

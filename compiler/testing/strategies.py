@@ -66,10 +66,12 @@ ALL_OPS: tuple[str, ...] = (
     "matmul",
     *REDUCTION_OPS,
 )
-INTEGER_OPS = ("add", "sub", "mul", "max", "min", "reduce_sum", "reduce_max")
+INTEGER_OPS = (
+    "add", "sub", "mul", "max", "min", "reduce_sum", "reduce_max", "abs", "neg", "relu"
+)
 
 
-_POSITIVE_INPUT_OPS = ("log", "sqrt", "rsqrt")
+_POSITIVE_INPUT_OPS = ("log", "sqrt", "rsqrt", "reciprocal")
 
 
 @dataclass

@@ -157,3 +157,19 @@ func.func @pool_window_too_large(%x: tensor<1x1x2x2xf32>) {
   %0 = litho_tensor.pool %x {kind = "max", window = array<i64: 3, 3>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>} : tensor<1x1x2x2xf32> -> tensor<1x1x1x1xf32>
   func.return
 }
+
+// -----
+
+func.func @abs_of_bools(%a: tensor<4xi1>) {
+  // expected-error @+1 {{litho_tensor.abs: operand must be a float or integer tensor, not i1}}
+  %0 = litho_tensor.abs %a : tensor<4xi1>
+  func.return
+}
+
+// -----
+
+func.func @reciprocal_of_integers(%a: tensor<4xi64>) {
+  // expected-error @+1 {{litho_tensor.reciprocal}}
+  %0 = litho_tensor.reciprocal %a : tensor<4xi64>
+  func.return
+}

@@ -39,7 +39,17 @@ func.func @elementwise(%a: tensor<3x4xf32>, %b: tensor<4xf32>, %c: tensor<3x4xi6
   %15 = litho_tensor.gelu %14 {approximate = "tanh"} : tensor<3x4xf32>
   // CHECK: litho_tensor.gelu %{{.*}} : tensor<3x4xf32>
   %16 = litho_tensor.gelu %15 : tensor<3x4xf32>
-  func.return %16 : tensor<3x4xf32>
+  // CHECK: litho_tensor.reciprocal %{{.*}} : tensor<3x4xf32>
+  %17 = litho_tensor.reciprocal %16 : tensor<3x4xf32>
+  // CHECK: litho_tensor.abs %{{.*}} : tensor<3x4xf32>
+  %18 = litho_tensor.abs %17 : tensor<3x4xf32>
+  // CHECK: litho_tensor.abs %{{.*}} : tensor<3x4xi64>
+  %ia = litho_tensor.abs %i : tensor<3x4xi64>
+  // CHECK: litho_tensor.neg %{{.*}} : tensor<3x4xi64>
+  %in = litho_tensor.neg %ia : tensor<3x4xi64>
+  // CHECK: litho_tensor.relu %{{.*}} : tensor<3x4xi64>
+  %ir = litho_tensor.relu %in : tensor<3x4xi64>
+  func.return %18 : tensor<3x4xf32>
 }
 
 // CHECK-LABEL: func.func @select_and_cast

@@ -45,3 +45,25 @@ func.func @gelu_exact(%a: tensor<4xf32>) -> tensor<4xf32> {
   %g = litho_tensor.gelu %a : tensor<4xf32>
   func.return %g : tensor<4xf32>
 }
+
+// CHECK-LABEL: func.func @abs
+func.func @abs(%a: tensor<4xf32>, %b: tensor<4xi32>) -> (tensor<4xf32>, tensor<4xi32>) {
+  // CHECK: %[[NEG:.*]] = arith.negf %[[X:.*]] : f32
+  // CHECK: arith.maximumf %[[X]], %[[NEG]] : f32
+  %f = litho_tensor.abs %a : tensor<4xf32>
+  // CHECK: %[[NEGI:.*]] = arith.subi %{{.*}}, %[[Y:.*]] : i32
+  // CHECK: arith.maxsi %[[Y]], %[[NEGI]] : i32
+  %i = litho_tensor.abs %b : tensor<4xi32>
+  // CHECK: %[[ZERO:.*]] = arith.constant 0 : i32
+  // CHECK: arith.maxsi %{{.*}}, %[[ZERO]] : i32
+  %r = litho_tensor.relu %i : tensor<4xi32>
+  func.return %f, %r : tensor<4xf32>, tensor<4xi32>
+}
+
+// CHECK-LABEL: func.func @reciprocal
+func.func @reciprocal(%a: tensor<4xf32>) -> tensor<4xf32> {
+  // CHECK: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+  // CHECK: arith.divf %[[ONE]], %{{.*}} : f32
+  %r = litho_tensor.reciprocal %a : tensor<4xf32>
+  func.return %r : tensor<4xf32>
+}
