@@ -121,6 +121,21 @@ def import_split(context: ImportContext, node: torch.fx.Node) -> list[SSAValue]:
 TAKES_EMPTY_OPERANDS.add(aten.cat.default)
 
 
+@register_importer(aten.repeat.default)
+def import_repeat(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    """`x.repeat(r0, r1, ...)` tiles each dim: `x` viewed as `[1, s0, 1, s1, ...]`, broadcast
+    to `[r0, s0, r1, s1, ...]`, then merged to `[r0 * s0, r1 * s1, ...]`."""
+    value = context.values[node.args[0]]
+    repeats = list(node.args[1])
+    shape = [1] * (len(repeats) - value.type.get_num_dims()) + list(value.type.get_shape())
+    element_type = value.type.get_element_type()
+    spread = [size for dim_size in shape for size in (1, dim_size)]
+    tiled = [size for pair in zip(repeats, shape, strict=True) for size in pair]
+    viewed = context.emit(lt.ReshapeOp(value, TensorType(element_type, spread))).result
+    broadcast = context.emit(lt.BroadcastOp(viewed, TensorType(element_type, tiled))).result
+    return context.emit(lt.ReshapeOp(broadcast, context.result_type(node))).result
+
+
 @register_importer(aten.cat.default)
 def import_cat(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     result_type = context.result_type(node)

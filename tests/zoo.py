@@ -181,8 +181,6 @@ ZOO: dict[str, ZooFamily] = {
 
 ZOO_STATUS: dict[str, str] = {
     **{family: "matches" for family in ZOO},
-    "gpt-j": "unsupported: aten.repeat",
-    "bloom": "unsupported: aten.repeat",
     "mixtral": (
         "unsupported: aten.div.Tensor_mode, aten.empty_permuted, aten.grouped_mm_fallback, "
         "aten.histc, aten.index_put, aten.sort, aten.topk"
@@ -191,7 +189,6 @@ ZOO_STATUS: dict[str, str] = {
         "unsupported: aten.div.Tensor_mode, aten.empty_permuted, aten.grouped_mm_fallback, "
         "aten.histc, aten.index_put, aten.sort, aten.topk"
     ),
-    "phi3": "unsupported: aten.cat, aten.slice.Tensor",
     "clip-text": "unsupported: aten.argmax",
     "swin": "unsupported: aten.as_strided",
     "efficientnet": "unsupported: aten.avg_pool2d",
