@@ -21,6 +21,7 @@ from litho.compiler.importer import (
     register_importer,
 )
 from litho.dialects import tensor as lt
+from litho.dialects import tensor_movement as lm
 from xdsl.dialects.builtin import AnyFloat, TensorType, i1, i64
 from xdsl.ir import SSAValue
 
@@ -303,9 +304,77 @@ def import_mean(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     return _reduce(context, node, lt.ReduceMeanOp)
 
 
-@register_importer(aten.amax.default)
+@register_importer(aten.amax.default, aten.max.default)
 def import_amax(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     return _reduce(context, node, lt.ReduceMaxOp)
+
+
+@register_importer(aten.amin.default, aten.min.default)
+def import_amin(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    return _reduce(context, node, lt.ReduceMinOp)
+
+
+_EXTREMES = {
+    aten.argmax.default: lt.ReduceMaxOp,
+    aten.argmin.default: lt.ReduceMinOp,
+    aten.max.dim: lt.ReduceMaxOp,
+    aten.min.dim: lt.ReduceMinOp,
+}
+
+
+def _first_index_of_extreme(
+    context: ImportContext, value: SSAValue, dim: int, keepdim: bool, extreme_type: type
+) -> tuple[SSAValue, SSAValue]:
+    """The largest (smallest) element along `dim` and the index of its first occurrence.
+
+    NaN counts as the extreme, as torch has it: the first NaN wins.
+    """
+    extreme = context.emit(extreme_type(value, [dim], keepdim=True)).result
+    hit = context.emit(lt.CmpOp("eq", value, extreme)).result
+    if isinstance(value.type.get_element_type(), AnyFloat):
+        is_nan = context.emit(lt.CmpOp("ne", value, value)).result
+        hit = context.emit(lt.OrOp(hit, is_nan)).result
+    shape = value.type.get_shape()
+    positions = context.emit(lm.IotaOp(TensorType(i64, shape), dim)).result
+    past_the_end = context.operand(shape[dim], i64)
+    candidates = context.emit(lt.WhereOp(hit, positions, past_the_end)).result
+    index = context.emit(lt.ReduceMinOp(candidates, [dim], keepdim)).result
+    extreme_type = TensorType(extreme.type.get_element_type(), index.type.get_shape())
+    return _reshaped(context, extreme, extreme_type), index
+
+
+@register_importer(aten.argmax.default, aten.argmin.default)
+def import_argmax(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    """The index of the first largest (smallest) element; over all elements without `dim`."""
+    value = context.values[node.args[0]]
+    dim = _argument(node, 1, "dim")
+    keepdim = bool(_argument(node, 2, "keepdim", False))
+    if dim is None or value.type.get_num_dims() == 0:
+        flat_type = TensorType(value.type.get_element_type(), [value.type.element_count()])
+        value = context.emit(lt.ReshapeOp(value, flat_type)).result
+        dim = 0
+    dim %= value.type.get_num_dims()
+    _, index = _first_index_of_extreme(context, value, dim, keepdim, _EXTREMES[node.target])
+    return _reshaped(context, index, context.result_type(node))
+
+
+@register_importer(aten.max.dim, aten.min.dim)
+def import_max_with_index(
+    context: ImportContext, node: torch.fx.Node
+) -> tuple[SSAValue, SSAValue]:
+    """`x.max(dim)`: the largest elements and the index of each one's first occurrence."""
+    value = context.values[node.args[0]]
+    keepdim = bool(_argument(node, 2, "keepdim", False))
+    if value.type.get_num_dims() == 0:
+        return value, context.emit(lt.ConstantOp.splat(0, TensorType(i64, []))).result
+    dim = node.args[1] % value.type.get_num_dims()
+    return _first_index_of_extreme(context, value, dim, keepdim, _EXTREMES[node.target])
+
+
+def _reshaped(context: ImportContext, value: SSAValue, result_type: TensorType) -> SSAValue:
+    if value.type == result_type:
+        return value
+    return context.emit(lt.ReshapeOp(value, result_type)).result
 
 
 def _variance_and_mean(

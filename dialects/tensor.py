@@ -730,6 +730,13 @@ class ReduceMaxOp(ReductionOp):
     name = "litho_tensor.reduce_max"
 
 
+@irdl_op_definition
+class ReduceMinOp(ReductionOp):
+    """Minimum over `dims`."""
+
+    name = "litho_tensor.reduce_min"
+
+
 CORE_OPS: list[type[IRDLOperation]] = [
     ConstantOp,
     AddOp,
@@ -766,4 +773,5 @@ CORE_OPS: list[type[IRDLOperation]] = [
     ReduceSumOp,
     ReduceMeanOp,
     ReduceMaxOp,
+    ReduceMinOp,
 ]

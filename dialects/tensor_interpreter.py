@@ -124,6 +124,7 @@ _REDUCTIONS = {
     lt.ReduceSumOp: np.sum,
     lt.ReduceMeanOp: np.mean,
     lt.ReduceMaxOp: np.max,
+    lt.ReduceMinOp: np.min,
 }
 
 

@@ -420,12 +420,14 @@ class _Reduction:
     integer_op: type
     boolean_op: type  # the litho_tensor op whose i1 form reduces (sum of bools: any)
 
+    boolean_identity: int = 0
 
 _REDUCTIONS = {
     lt.ReduceSumOp: _Reduction(0.0, arith.AddfOp, arith.AddiOp, lt.OrOp),
     lt.ReduceMeanOp: _Reduction(0.0, arith.AddfOp, arith.AddiOp, lt.OrOp),
     lt.ReduceMaxOp: _Reduction(-pymath.inf, arith.MaximumfOp, arith.MaxSIOp, lt.MaxOp),
 }
+    lt.ReduceMinOp: _Reduction(pymath.inf, arith.MinimumfOp, arith.MinSIOp, lt.MinOp, 1),
 
 
 def _reduction_form(reduction: _Reduction, value: SSAValue) -> tuple[float, type]:
@@ -433,10 +435,11 @@ def _reduction_form(reduction: _Reduction, value: SSAValue) -> tuple[float, type
     if is_float(value):
         return reduction.identity, reduction.float_op
     if is_boolean(value):
-        return 0, _BOOLEAN_BINARY[reduction.boolean_op]
+        return reduction.boolean_identity, _BOOLEAN_BINARY[reduction.boolean_op]
     identity = reduction.identity
-    if identity == -pymath.inf:
-        identity = -(2 ** (value.type.get_element_type().bitwidth - 1))
+    if pymath.isinf(identity):  # the integer type's lowest or highest value
+        bitwidth = value.type.get_element_type().bitwidth
+        identity = -(2 ** (bitwidth - 1)) if identity < 0 else 2 ** (bitwidth - 1) - 1
     return identity, reduction.integer_op
 
 

@@ -20,6 +20,7 @@ BOOLEAN_FORMS = {
     "amax": lambda a, b: torch.stack([a, b]).amax(0),
     "amax_all": lambda a, b: b.amax(),
     "compare_with_scalar": lambda a, b: (a > False) & (b >= True),
+    "amin": lambda a, b: torch.stack([a, b]).amin(0),
 }
 
 

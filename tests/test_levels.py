@@ -41,7 +41,9 @@ func.func @all_ops(%a: tensor<2x3x4xf32>, %b: tensor<4x5xf32>, %r: tensor<3x1xf3
   %c = litho_tensor.cmp "gt", %d, %l : (tensor<6x4xf32>, tensor<6x4xf32>) -> tensor<6x4xi1>
   %w = litho_tensor.where %c, %d, %two : (tensor<6x4xi1>, tensor<6x4xf32>, tensor<f32>) -> tensor<6x4xf32>
   %m = litho_tensor.reduce_mean %w {dims = array<i64: 1>} : tensor<6x4xf32> -> tensor<6xf32>
-  %mk = litho_tensor.reduce_max %w {dims = array<i64: 1>, keepdim} : tensor<6x4xf32> -> tensor<6x1xf32>
+  %mk0 = litho_tensor.reduce_max %w {dims = array<i64: 1>, keepdim} : tensor<6x4xf32> -> tensor<6x1xf32>
+  %mi = litho_tensor.reduce_min %w {dims = array<i64: 1>, keepdim} : tensor<6x4xf32> -> tensor<6x1xf32>
+  %mk = litho_tensor.sub %mk0, %mi : (tensor<6x1xf32>, tensor<6x1xf32>) -> tensor<6x1xf32>
   %sm = litho_tensor.reshape %m : tensor<6xf32> -> tensor<6x1xf32>
   %cat = litho_tensor.add %sm, %mk : (tensor<6x1xf32>, tensor<6x1xf32>) -> tensor<6x1xf32>
   %out0 = litho_tensor.mul %cat, %w : (tensor<6x1xf32>, tensor<6x4xf32>) -> tensor<6x4xf32>

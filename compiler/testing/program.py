@@ -160,6 +160,7 @@ REDUCTION_OPS = {
     "reduce_sum": lt.ReduceSumOp,
     "reduce_mean": lt.ReduceMeanOp,
     "reduce_max": lt.ReduceMaxOp,
+    "reduce_min": lt.ReduceMinOp,
 }
 
 _IR_BUILDERS: dict[str, Callable[[Node, Sequence[SSAValue]], lt.IRDLOperation]] = {
@@ -224,7 +225,12 @@ _TORCH_COMPARISONS = {
     "gt": torch.gt,
     "ge": torch.ge,
 }
-_TORCH_REDUCTIONS = {"reduce_sum": torch.sum, "reduce_mean": torch.mean, "reduce_max": torch.amax}
+_TORCH_REDUCTIONS = {
+    "reduce_sum": torch.sum,
+    "reduce_mean": torch.mean,
+    "reduce_max": torch.amax,
+    "reduce_min": torch.amin,
+}
 
 
 def run_torch_node(node: Node, operands: Sequence[torch.Tensor]) -> torch.Tensor:

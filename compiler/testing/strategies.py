@@ -67,7 +67,8 @@ ALL_OPS: tuple[str, ...] = (
     *REDUCTION_OPS,
 )
 INTEGER_OPS = (
-    "add", "sub", "mul", "max", "min", "reduce_sum", "reduce_max", "abs", "neg", "relu"
+    "add", "sub", "mul", "max", "min", "reduce_sum", "reduce_max", "reduce_min", "abs",
+    "neg", "relu",
 )
 
 

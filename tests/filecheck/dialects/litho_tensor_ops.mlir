@@ -81,6 +81,9 @@ func.func @shapes(%a: tensor<2x3x4xf32>, %b: tensor<4x5xf32>, %r: tensor<3x1xf32
   %mean = litho_tensor.reduce_mean %s {dims = array<i64: 0, 2>} : tensor<2x3x1xf32> -> tensor<3xf32>
   // CHECK: litho_tensor.reduce_max %{{.*}} {dims = array<i64: 0>} : tensor<4x2x3xf32> -> tensor<2x3xf32>
   %mx = litho_tensor.reduce_max %p {dims = array<i64: 0>} : tensor<4x2x3xf32> -> tensor<2x3xf32>
-  %flat = litho_tensor.reshape %mx : tensor<2x3xf32> -> tensor<6xf32>
+  // CHECK: litho_tensor.reduce_min %{{.*}} {dims = array<i64: 1>, keepdim} : tensor<2x3xf32> -> tensor<2x1xf32>
+  %mn = litho_tensor.reduce_min %mx {dims = array<i64: 1>, keepdim} : tensor<2x3xf32> -> tensor<2x1xf32>
+  %d = litho_tensor.sub %mx, %mn : (tensor<2x3xf32>, tensor<2x1xf32>) -> tensor<2x3xf32>
+  %flat = litho_tensor.reshape %d : tensor<2x3xf32> -> tensor<6xf32>
   func.return %flat : tensor<6xf32>
 }

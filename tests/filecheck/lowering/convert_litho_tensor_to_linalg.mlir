@@ -39,6 +39,20 @@ func.func @reduce_max(%a: tensor<2x6xf32>) -> tensor<2x1xf32> {
   func.return %m : tensor<2x1xf32>
 }
 
+// CHECK-LABEL: func.func @reduce_min
+func.func @reduce_min(%a: tensor<2x6xf32>, %b: tensor<2x6xi32>, %c: tensor<2x6xi1>) -> (tensor<2xf32>, tensor<2xi32>, tensor<2xi1>) {
+  // CHECK: arith.constant 0x7f800000 : f32
+  // CHECK: arith.minimumf
+  %f = litho_tensor.reduce_min %a {dims = array<i64: 1>} : tensor<2x6xf32> -> tensor<2xf32>
+  // CHECK: arith.constant 2147483647 : i32
+  // CHECK: arith.minsi
+  %i = litho_tensor.reduce_min %b {dims = array<i64: 1>} : tensor<2x6xi32> -> tensor<2xi32>
+  // CHECK: arith.constant true
+  // CHECK: arith.minui
+  %t = litho_tensor.reduce_min %c {dims = array<i64: 1>} : tensor<2x6xi1> -> tensor<2xi1>
+  func.return %f, %i, %t : tensor<2xf32>, tensor<2xi32>, tensor<2xi1>
+}
+
 // CHECK-LABEL: func.func @gelu_exact
 func.func @gelu_exact(%a: tensor<4xf32>) -> tensor<4xf32> {
   // CHECK: math.erf
