@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 import torch.fx
 from litho.compiler.errors import LithoError
@@ -247,3 +248,49 @@ def import_index(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     flat = context.emit(lt.ReshapeOp(value, flat_type)).result
     return context.emit(lm.TakeOp(flat, linear, 0)).result
 
+
+@register_importer(aten.as_strided.default)
+def import_as_strided(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    """`x.as_strided(size, stride, offset)` of a contiguous `x`: result element `i` is
+    element `offset + sum(i[d] * stride[d])` of `x` in row-major order.
+
+    A reshape when those positions are in order (as the decomposition of
+    `adaptive_avg_pool1d` makes), else a `take` of the flattened `x` at positions computed
+    from `iota`s. Positions are checked here, against the static shapes.
+    """
+    source = node.args[0].meta["val"]
+    size, stride = list(node.args[1]), list(node.args[2])
+    offset = node.args[3] if len(node.args) > 3 and node.args[3] is not None else None
+    start = 0 if offset is None else offset - source.storage_offset()
+    if not source.is_contiguous():
+        raise LithoError(
+            f"{describe(node)}: as_strided of a non-contiguous tensor is not supported"
+        )
+    if offset is not None and node.args[0].op == "placeholder":
+        raise LithoError(
+            f"{describe(node)}: as_strided with a storage offset reads an input's storage, "
+            "which can differ from call to call; litho does not support it"
+        )
+    grid = np.indices(size, dtype=np.int64)
+    positions = start + sum((grid[dim] * stride[dim] for dim in range(len(size))), np.int64(0))
+    if positions.size and (positions.min() < 0 or positions.max() >= source.numel()):
+        raise LithoError(
+            f"{describe(node)}: as_strided reads outside the {source.numel()} elements of its "
+            "input, which litho does not support"
+        )
+    value = context.values[node.args[0]]
+    result_type = context.result_type(node)
+    if np.array_equal(np.ravel(positions), np.arange(positions.size)):
+        return context.emit(lt.ReshapeOp(value, result_type)).result
+    flat_type = TensorType(value.type.get_element_type(), [source.numel()])
+    flat = context.emit(lt.ReshapeOp(value, flat_type)).result
+    index = context.operand(start, i64)
+    for dim, dim_stride in enumerate(stride):
+        if dim_stride == 0 or size[dim] == 1:
+            continue
+        along = context.emit(lm.IotaOp(TensorType(i64, size), dim)).result
+        scaled = context.emit(lt.MulOp(along, context.operand(dim_stride, i64))).result
+        index = context.emit(lt.AddOp(scaled, index)).result
+    if index.type.get_shape() != tuple(size):
+        index = context.emit(lt.BroadcastOp(index, TensorType(i64, size))).result
+    return context.emit(lm.TakeOp(flat, index, 0)).result
