@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import ClassVar
 
+import numpy as np
 from litho.dialects import tensor as lt
 from litho.dialects.tensor_interpreter import dense_to_numpy
 from litho.lowering.legality import check_no_ops_of_dialect
@@ -48,7 +49,7 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.dialects.linalg import attrs as linalg_attrs
 from xdsl.dialects.linalg import ops as linalg
-from xdsl.ir import Attribute, Block, Region, SSAValue
+from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.ir.affine import AffineExpr, AffineMap
 from xdsl.pattern_rewriter import (
     PatternRewriter,
@@ -180,8 +181,11 @@ _INTEGER_BINARY = {
     lt.OrOp: arith.OrIOp,
     lt.XorOp: arith.XOrIOp,
 }
-# i1 is unsigned here (true is 1, as in torch): MLIR's signed forms would read true as -1
+# i1 is unsigned here (true is 1, as in torch): MLIR's signed forms would read true as -1.
+# torch keeps bool + bool and bool * bool bool: True + True is True, so add is or.
 _BOOLEAN_BINARY = {
+    lt.AddOp: arith.OrIOp,
+    lt.MulOp: arith.AndIOp,
     lt.MaxOp: arith.MaxUIOp,
     lt.MinOp: arith.MinUIOp,
     lt.AndOp: arith.AndIOp,
@@ -197,11 +201,8 @@ def is_boolean(value: SSAValue) -> bool:
 class BinaryPattern(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: lt.ElementwiseBinaryOp, rewriter: PatternRewriter):
-        element_type = op.lhs.type.get_element_type()
-        table = _binary_table(op.lhs)
-        if type(op) not in table:
-            raise PassFailedException(f"{op.name} on {element_type} tensors is not supported")
-        scalar_op = table[type(op)]
+        check_supported(op)
+        scalar_op = _binary_table(op.lhs)[type(op)]
         elementwise(rewriter, op, [op.lhs, op.rhs], lambda args: scalar_op(*args[:2]).result)
 
 
@@ -372,12 +373,8 @@ class ShapePattern(RewritePattern):
 class ConstantPattern(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: lt.ConstantOp, rewriter: PatternRewriter):
+        check_supported(op)
         values = dense_to_numpy(op.value)
-        if values.size and (values != values.flat[0]).any():
-            raise PassFailedException(
-                f"{op.name}: only splat constants can be lowered; pass larger constants "
-                "as function arguments (the importer lifts them)"
-            )
         value = values.flat[0].item() if values.size else 0
         result = fill(rewriter, op.result.type, value)
         rewriter.replace_all_uses_with(op.result, result)
@@ -387,6 +384,7 @@ class ConstantPattern(RewritePattern):
 class MatmulPattern(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: lt.MatmulOp, rewriter: PatternRewriter):
+        check_supported(op)
         result_type = op.result.type
         batch_rank = result_type.get_num_dims() - 2
         # loop dims: batch..., m, k, n
@@ -402,13 +400,16 @@ class MatmulPattern(RewritePattern):
         batch_dims = tuple(AffineExpr.dimension(i) for i in range(batch_rank))
         output_map = AffineMap(loop_count, 0, (*batch_dims, m, n))
         init = fill(rewriter, result_type, 0.0)
+        add, multiply = (arith.AddfOp, arith.MulfOp) if is_float(op.lhs) else (
+            arith.AddiOp, arith.MuliOp
+        )
         generic = build_generic(
             [op.lhs, op.rhs],
             [operand_map(op.lhs, m, k), operand_map(op.rhs, k, n)],
             init,
             output_map,
             ["parallel"] * batch_rank + ["parallel", "reduction", "parallel"],
-            lambda args: arith.AddfOp(args[2], arith.MulfOp(args[0], args[1])).result,
+            lambda args: add(args[2], multiply(args[0], args[1])).result,
         )
         rewriter.replace(op, generic)
 
@@ -419,15 +420,15 @@ class _Reduction:
     float_op: type
     integer_op: type
     boolean_op: type  # the litho_tensor op whose i1 form reduces (sum of bools: any)
-
     boolean_identity: int = 0
+
 
 _REDUCTIONS = {
     lt.ReduceSumOp: _Reduction(0.0, arith.AddfOp, arith.AddiOp, lt.OrOp),
     lt.ReduceMeanOp: _Reduction(0.0, arith.AddfOp, arith.AddiOp, lt.OrOp),
     lt.ReduceMaxOp: _Reduction(-pymath.inf, arith.MaximumfOp, arith.MaxSIOp, lt.MaxOp),
-}
     lt.ReduceMinOp: _Reduction(pymath.inf, arith.MinimumfOp, arith.MinSIOp, lt.MinOp, 1),
+}
 
 
 def _reduction_form(reduction: _Reduction, value: SSAValue) -> tuple[float, type]:
@@ -446,6 +447,7 @@ def _reduction_form(reduction: _Reduction, value: SSAValue) -> tuple[float, type
 class ReductionPattern(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: lt.ReductionOp, rewriter: PatternRewriter):
+        check_supported(op)
         reduction = _REDUCTIONS[type(op)]
         dims = op.reduced_dims
         rank = op.input.type.get_num_dims()
@@ -475,6 +477,40 @@ class ReductionPattern(RewritePattern):
             result = mean.result
         rewriter.replace_all_uses_with(op.result, result)
         rewriter.erase(op)
+
+
+def unsupported_form(op: Operation) -> str | None:
+    """Why this pass cannot lower `op`, a verified op, or None if it can.
+
+    The one statement of which forms the patterns support: each pattern raises this
+    reason, and the importer asks it of every op it emits, so a node whose form no
+    pattern lowers runs in torch eager instead of failing the compile.
+    """
+    if isinstance(op, lt.ConstantOp) and not _is_splat(op):
+        return (
+            f"{op.name}: only splat constants can be lowered; pass larger constants "
+            "as function arguments (the importer lifts them)"
+        )
+    if isinstance(op, lt.ElementwiseBinaryOp) and type(op) not in _binary_table(op.lhs):
+        return f"{op.name} on {op.lhs.type.get_element_type()} tensors is not supported"
+    if isinstance(op, lt.MatmulOp) and is_boolean(op.lhs):
+        return f"{op.name} on i1 tensors is not supported"
+    if isinstance(op, lt.ReduceMeanOp) and not is_float(op.input):
+        element_type = op.input.type.get_element_type()
+        return f"{op.name} on {element_type} tensors is not supported (a mean is a float)"
+    return None
+
+
+def check_supported(op: Operation) -> None:
+    """Raise PassFailedException if `unsupported_form` refuses `op`."""
+    reason = unsupported_form(op)
+    if reason is not None:
+        raise PassFailedException(reason)
+
+
+def _is_splat(op: lt.ConstantOp) -> bool:
+    """Whether every element of `op` is the same value (NaN is the same as NaN)."""
+    return len(np.unique(dense_to_numpy(op.value), equal_nan=True)) <= 1
 
 
 @dataclass(frozen=True)
