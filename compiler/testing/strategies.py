@@ -66,11 +66,29 @@ ALL_OPS: tuple[str, ...] = (
     "matmul",
     *REDUCTION_OPS,
 )
+ALL_DTYPES = ("f32", "f64", "i32", "i64", "i1")
 INTEGER_OPS = (
     "add", "sub", "mul", "max", "min", "reduce_sum", "reduce_max", "reduce_min", "abs",
     "neg", "relu",
 )
+# Ops whose bool (i1) form means what torch's does: ordered comparisons order False
+# before True; max/min and amax/amin of bools are or/and. (add, sub, mul, neg and sum do
+# not: torch promotes or rejects bools there.)
+BOOL_OPS = ("max", "min", "reduce_max", "reduce_min")
 
+# Splat constants the generator draws: 3 times in 4 the values folds look for (1, 0,
+# 2, 0.5, -1), else others: exact values on the input grid, values no binary float holds,
+# tiny and large magnitudes, and integers as large as VALUE_LIMIT lets a value grow.
+FOLDED_CONSTANTS = (1, 0, 2, 0.5, -1)
+FLOAT_CONSTANTS = (-2.5, -7.75, 0.1, 1 / 3, -0.2, 1e-3, 3e-6, 1e4)
+POSITIVE_FLOAT_CONSTANTS = (0.1, 1 / 3, 1e-2, 1e3)
+INTEGER_CONSTANTS = (7, -13, 1000, -4096, 65535, 2**19, -(2**19), 999_999)
+
+
+# Ops that move elements rather than compute them, drawn three times as often as the
+# others, so transposes and broadcasts (where dims get confused and buffers alias) keep
+# appearing among some thirty elementwise ops.
+LAYOUT_OPS = ("broadcast", "reshape", "permute")
 
 _POSITIVE_INPUT_OPS = ("log", "sqrt", "rsqrt", "reciprocal")
 
@@ -94,8 +112,16 @@ class _Builder:
     # -- values -------------------------------------------------------------------
 
     def shape(self, min_rank: int = 0) -> tuple[int, ...]:
+        """A shape whose dims often repeat their left neighbour (3x3x4): a lowering that
+        confuses two dims of one size is only caught on such shapes."""
         rank = self.draw(st.integers(min_rank, self.max_rank))
-        return tuple(self.draw(st.integers(1, self.max_dim)) for _ in range(rank))
+        shape: list[int] = []
+        for _ in range(rank):
+            if shape and shape[-1] > 1 and self.draw(st.integers(0, 2)) == 0:
+                shape.append(shape[-1])
+            else:
+                shape.append(self.draw(st.integers(1, self.max_dim)))
+        return tuple(shape)
 
     def argument(self, spec: ValueSpec, positive: bool = False) -> int:
         if spec.dtype == "i1":
@@ -212,8 +238,34 @@ def _choose(builder: _Builder, dtypes: Sequence[str]) -> str:
 
 
 def _numeric(builder: _Builder, op: str) -> tuple[str, ...]:
-    allowed = builder.dtypes if op in INTEGER_OPS else FLOAT_DTYPES
-    return tuple(dtype for dtype in builder.dtypes if dtype in allowed)
+    """The dtypes among the program's that `op` takes."""
+    if op not in INTEGER_OPS:
+        return tuple(dtype for dtype in builder.dtypes if dtype in FLOAT_DTYPES)
+    return tuple(dtype for dtype in builder.dtypes if dtype != "i1" or op in BOOL_OPS)
+
+
+def _fraction_bits(value: float) -> int | None:
+    """The k for which `value` is a multiple of 2**-k (so exact in binary), if small."""
+    for bits in range(25):
+        if float(value * 2**bits).is_integer():
+            return bits
+    return None
+
+
+def _constant_values(dtype: str, positive: bool, exact: bool, folded: bool) -> tuple:
+    """The splat values `_partner` draws for `dtype`: the `folded` ones or the others;
+    with `exact`, only values a float holds exactly."""
+    if dtype == "i1":
+        return (0, 1)
+    if folded:
+        values = tuple(value for value in FOLDED_CONSTANTS if value > 0 or not positive)
+    elif dtype in FLOAT_DTYPES:
+        values = POSITIVE_FLOAT_CONSTANTS if positive else FLOAT_CONSTANTS
+    else:
+        values = INTEGER_CONSTANTS
+    if dtype not in FLOAT_DTYPES:
+        return tuple(value for value in values if float(value).is_integer())
+    return tuple(value for value in values if not exact or _fraction_bits(value) is not None)
 
 
 def _operand(builder: _Builder, dtypes: Sequence[str], min_rank: int = 0,
@@ -232,15 +284,14 @@ def _partner(builder: _Builder, shape: tuple[int, ...], dtype: str, positive: bo
     """An operand of `dtype` that broadcasts with `shape`: an earlier value, a fresh
     argument or a splat constant."""
     if builder.draw(st.booleans()):
-        choices = (1, 2, 0.5) if positive else (1, 0, 2, 0.5, -1)
-        value = builder.draw(st.sampled_from(choices))
+        folded = builder.draw(st.integers(0, 3)) < 3
+        value = builder.draw(st.sampled_from(_constant_values(dtype, positive, exact, folded)))
         kind = builder.draw(st.sampled_from(("scalar", "same", "broadcast")))
         constant_shape = builder.broadcastable_shape(shape) if kind == "broadcast" else (
             shape if kind == "same" else ()
         )
-        bits = 1 if value == 0.5 else 0
         constant = builder.node("constant", (), ValueSpec(constant_shape, dtype),
-                                Bounds(value, value, bits), value=value)
+                                Bounds(value, value, _fraction_bits(value)), value=value)
         assert constant is not None
         return constant
     return builder.pick(
@@ -280,6 +331,8 @@ def _add_unary(builder: _Builder, op: str) -> int | None:
 
 def _add_cmp(builder: _Builder, op: str) -> int | None:
     dtype = _choose(builder, builder.dtypes)
+    if "i1" in builder.dtypes and builder.draw(st.booleans()):
+        dtype = "i1"  # comparisons of bools (False < True), regularly
     lhs = builder.pick(
         lambda value: builder.specs[value].dtype == dtype
         and builder.bounds[value].is_exact_in(dtype),
@@ -355,13 +408,42 @@ def _add_reshape(builder: _Builder, op: str) -> int | None:
                         builder.bounds[value])
 
 
+def _twin_pairs(shape: tuple[int, ...]) -> list[int]:
+    """The dims `d` of `shape` where dims `d` and `d + 1` have one size larger than 1."""
+    return [dim for dim in range(len(shape) - 1) if shape[dim] == shape[dim + 1] > 1]
+
+
 def _add_permute(builder: _Builder, op: str) -> int | None:
-    value = _operand(builder, builder.dtypes, min_rank=2)
+    """A permutation; half the time, if an earlier op made a value with two neighbouring
+    dims of one size, a swap of those dims: it keeps the type (a transpose that a
+    bufferization could write in place by mistake)."""
+    twinned = [
+        value for value, (origin, _) in enumerate(builder.origins)
+        if origin == "node" and _twin_pairs(builder.specs[value].shape)
+    ]
+    if twinned and builder.draw(st.booleans()):
+        value = twinned[-1 - builder.draw(st.integers(0, len(twinned) - 1))]
+        rank = len(builder.specs[value].shape)
+        dim = builder.draw(st.sampled_from(_twin_pairs(builder.specs[value].shape)))
+        dims = (*range(dim), dim + 1, dim, *range(dim + 2, rank))
+    else:
+        value = builder.pick(
+            lambda value: len(builder.specs[value].shape) >= 2,
+            lambda: ValueSpec(_with_twins(builder), _choose(builder, builder.dtypes)),
+        )
+        dims = tuple(builder.draw(st.permutations(range(len(builder.specs[value].shape)))))
     spec = builder.specs[value]
-    dims = builder.draw(st.permutations(range(len(spec.shape))))
     shape = tuple(spec.shape[dim] for dim in dims)
     return builder.node("permute", (value,), ValueSpec(shape, spec.dtype),
-                        builder.bounds[value], dims=tuple(dims))
+                        builder.bounds[value], dims=dims)
+
+
+def _with_twins(builder: _Builder) -> tuple[int, ...]:
+    """A shape of rank 2 or more with two neighbouring dims of one size larger than 1."""
+    shape = list(builder.shape(min_rank=2))
+    dim = builder.draw(st.integers(0, len(shape) - 2))
+    shape[dim] = shape[dim + 1] = builder.draw(st.integers(2, max(2, builder.max_dim)))
+    return tuple(shape)
 
 
 def _add_matmul(builder: _Builder, op: str) -> int | None:
@@ -395,6 +477,9 @@ def _add_reduction(builder: _Builder, op: str) -> int | None:
     spec, bounds = builder.specs[value], builder.bounds[value]
     dims = tuple(sorted(builder.draw(
         st.lists(st.integers(0, len(spec.shape) - 1), min_size=1, unique=True))))
+    twins = _dims_with_a_twin(spec.shape)
+    if twins and builder.draw(st.booleans()):
+        dims = (builder.draw(st.sampled_from(twins)),)  # reduce one of two equal dims
     keepdim = builder.draw(st.booleans())
     shape = tuple(
         1 if i in dims else size for i, size in enumerate(spec.shape) if keepdim or i not in dims
@@ -407,6 +492,15 @@ def _add_reduction(builder: _Builder, op: str) -> int | None:
         bounds = Bounds(bounds.low, bounds.high)
     return builder.node(op, (value,), ValueSpec(shape, spec.dtype), bounds,
                         dims=dims, keepdim=keepdim)
+
+
+def _dims_with_a_twin(shape: tuple[int, ...]) -> list[int]:
+    """The dims of `shape` larger than 1 whose neighbour has their size: reducing one of
+    them gives the shape reducing the other would, so only values tell them apart."""
+    return [
+        dim for dim, size in enumerate(shape)
+        if size > 1 and size in shape[max(dim - 1, 0) : dim] + shape[dim + 1 : dim + 2]
+    ]
 
 
 _ADDERS: dict[str, Callable[[_Builder, str], int | None]] = {
@@ -428,14 +522,16 @@ def programs(
     draw: Callable,
     max_ops: int = 8,
     ops: Sequence[str] = ALL_OPS,
-    dtypes: Sequence[str] = ("f32",),
+    dtypes: Sequence[str] = ALL_DTYPES,
     max_rank: int = 3,
     max_dim: int = 4,
 ) -> Program:
     """Programs of 1 to `max_ops` ops drawn from `ops`, on tensors of `dtypes`.
 
-    The outputs are the results no later op uses. `dtypes` may hold f32, f64, i32, i64;
-    ops that need floats use the float dtypes among them (f32 if there are none).
+    The outputs are the results no later op uses. `dtypes` may hold f32, f64, i32, i64
+    and i1 (bool); each op draws among those it takes (`BOOL_OPS` take bools, and `cmp`,
+    `where`, `cast` and the shape ops take every dtype); ops that need floats use the
+    float dtypes among them (f32 if there are none).
     """
     unknown = set(ops) - set(_ADDERS)
     if unknown:
@@ -444,8 +540,9 @@ def programs(
         dtypes = (*dtypes, "f32")
     builder = _Builder(draw, tuple(dtypes), max_rank, max_dim)
     wanted = draw(st.integers(1, max_ops))
+    weighted = (*ops, *[op for op in ops if op in LAYOUT_OPS] * 2)
     for _ in range(wanted):
-        op = draw(st.sampled_from(tuple(ops)))
+        op = draw(st.sampled_from(weighted))
         _ADDERS[op](builder, op)
     if not builder.nodes:
         _add_unary(builder, "neg")
@@ -455,22 +552,32 @@ def programs(
 def inputs_for(program: Program) -> st.SearchStrategy[list[np.ndarray]]:
     """Input arrays for `program`'s arguments, each in its argument's range.
 
-    Floats are multiples of 1/4, so sums and products of a few of them are exact.
+    Floats are multiples of 1/4, so sums and products of a few of them are exact. Each
+    array comes from one drawn seed: drawn element by element, the inputs of a few 4x4x4
+    tensors overran hypothesis's buffer (so programs with large tensors were dropped), and
+    most of hypothesis's mutations changed inputs rather than programs (100 examples of
+    `programs()` with their inputs held about 50 distinct programs).
     """
     return st.tuples(*(_argument_values(argument) for argument in program.arguments)).map(list)
 
 
 def _argument_values(argument: Argument) -> st.SearchStrategy[np.ndarray]:
     spec = argument.spec
-    count = math.prod(spec.shape)
     dtype = numpy_dtype(spec.tensor_type.get_element_type())
-    if spec.dtype == "i1":
-        elements: st.SearchStrategy = st.booleans()
-    elif spec.is_float:
-        low, high = int(argument.low * INPUT_GRID), int(argument.high * INPUT_GRID)
-        elements = st.integers(low, high).map(lambda k: k / INPUT_GRID)
-    else:
-        elements = st.integers(int(argument.low), int(argument.high))
-    return st.lists(elements, min_size=count, max_size=count).map(
-        lambda values: np.array(values, dtype=dtype).reshape(spec.shape)
-    )
+    low, high = _integer_range(argument)
+
+    def from_seed(seed: int) -> np.ndarray:
+        generator = np.random.default_rng(seed)
+        values = generator.integers(low, high, size=spec.shape, endpoint=True)
+        return (values / INPUT_GRID).astype(dtype) if spec.is_float else values.astype(dtype)
+
+    return st.integers(0, 2**32 - 1).map(from_seed)
+
+
+def _integer_range(argument: Argument) -> tuple[int, int]:
+    """The integers the values of `argument` are drawn from (on the input grid, for floats)."""
+    if argument.spec.dtype == "i1":
+        return 0, 1
+    if argument.spec.is_float:
+        return int(argument.low * INPUT_GRID), int(argument.high * INPUT_GRID)
+    return int(argument.low), int(argument.high)
