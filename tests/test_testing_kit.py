@@ -1,6 +1,7 @@
 """The testing kit catches subtly broken rewrites and hands back a small repro."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from litho.compiler.interpreter import BufferRaceError, run_function
 from litho.compiler.testing import (
     REASSOCIATE,
     SemanticsCheckFailure,
+    check_pass,
     check_patterns,
     inputs_for,
     programs,
@@ -22,7 +24,10 @@ from litho.compiler.testing.reduce import reduce_program
 from litho.compiler.universe import litho_context
 from litho.dialects import tensor as lt
 from litho.lowering import convert_litho_tensor_to_linalg as to_linalg
-from xdsl.dialects import arith
+from litho.lowering import litho_bufferize
+from litho.lowering.litho_bufferize import LithoBufferizePass
+from test_pass_properties import BUFFERIZE_PROGRAMS  # the strategy of the bufferize test
+from xdsl.dialects import arith, memref, tensor
 from xdsl.ir.affine import AffineMap
 from xdsl.parser import Parser
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
@@ -270,3 +275,48 @@ func.func @main(%x: memref<2x2xf32>, %out: memref<2x2xf32>)
         "%b = memref.alloc() {litho.offset = 0", "%b = memref.alloc() {litho.offset = 32")
     result = run_function(Parser(litho_context(), planned_apart).parse_module(), [x])
     np.testing.assert_array_equal(result[0], x.T)
+
+
+def _bufferize_into_dead_inputs(original):
+    """Broken on purpose: a generic whose init is empty writes into the buffer of an input
+    it is the last user of, when the types match: right for an elementwise generic, wrong
+    for a transpose."""
+
+    def bufferize_generic(self, op):
+        original(self, op)
+        generic = op.prev_op
+        input_count = len(generic.inputs)
+        for position, (init, output) in enumerate(
+            zip(op.outputs, list(generic.outputs), strict=True)
+        ):
+            if not isinstance(init.owner, tensor.EmptyOp):
+                continue
+            reusable = [
+                buffer
+                for value, buffer in zip(op.inputs, generic.inputs, strict=True)
+                if buffer.type == output.type and value.has_one_use()
+                and isinstance(buffer.owner, memref.AllocOp)
+            ]
+            if reusable:
+                operands = list(generic.operands)
+                operands[input_count + position] = reusable[0]
+                generic.operands = operands
+                self.buffers[op.res[position]] = reusable[0]
+
+    return bufferize_generic
+
+
+def test_bufferize_into_an_aliased_input_is_caught(tmp_path, monkeypatch):
+    monkeypatch.setenv("LITHO_REPRO_DIR", str(tmp_path))
+    bufferizer = litho_bufferize._FunctionBufferizer
+    monkeypatch.setattr(
+        bufferizer, "bufferize_generic", _bufferize_into_dead_inputs(bufferizer.bufferize_generic)
+    )
+    with pytest.raises(SemanticsCheckFailure, match="BufferRaceError") as failure:
+        check_pass(
+            LithoBufferizePass(), prepare="convert-litho-tensor-to-linalg",
+            program_strategy=BUFFERIZE_PROGRAMS, max_examples=200,
+        )
+    op_count = re.search(r"Shrunk repro \((\d+) op\(s\)\)", str(failure.value))
+    assert op_count and int(op_count.group(1)) <= 4, str(failure.value)
+    assert failure.value.repro is not None and failure.value.repro.exists()
