@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import math
 import operator
+from dataclasses import dataclass
 
 import torch
 import torch.fx
+from litho.compiler.aten_data_importers import slice_along
 from litho.compiler.errors import LithoError
 from litho.compiler.importer import ImportContext, describe, register_importer
 from litho.dialects import tensor as lt
@@ -44,21 +46,59 @@ def _pad_spatial(
     return context.emit(lm.PadOp(value, leading + low, leading + high, fill)).result
 
 
-def _high_padding(
+@dataclass(frozen=True)
+class _Windows:
+    """How pooling reaches `node`'s output sizes: the window taps that can read the padded
+    input, and the padding each spatial dim needs after it.
+
+    A tap past the padded input reads only fill, which max and sum ignore, so the window
+    keeps only taps that can reach it: EfficientNet's ceil_mode head pools a 1x1 map with
+    a window of its channel count, which then costs one tap, as in eager. `high` is what
+    the last window reads past the input (more than `padding` with ceil_mode, negative
+    when the input has elements no window reads).
+    """
+
+    taps: list[int]
+    stride: list[int]
+    dilation: list[int]
+    padding: list[int]
+    high: list[int]
+    out_sizes: list[int]
+    fits: bool  # every whole window lies in the input and its padding
+
+
+def _windows(
     node: torch.fx.Node, value: SSAValue, window: list[int], stride: list[int],
     padding: list[int], dilation: list[int],
-) -> list[int]:
-    """Padding after each spatial dim: `padding`, or more where ceil_mode needs it."""
+) -> _Windows:
     spatial_in = value.type.get_shape()[-len(window):]
     result = node.meta["val"]
     result = result[0] if isinstance(result, tuple | list) else result
-    spatial_out = result.shape[-len(window) :]
-    return [
-        max(pad, (out - 1) * s + d * (k - 1) + 1 - size - pad)
-        for size, out, k, s, pad, d in zip(
-            spatial_in, spatial_out, window, stride, padding, dilation, strict=True
-        )
-    ]
+    out_sizes = list(result.shape[-len(window) :])
+    taps, high, fits = [], [], True
+    for size, out, k, s, pad, d in zip(
+        spatial_in, out_sizes, window, stride, padding, dilation, strict=True
+    ):
+        fits = fits and (out - 1) * s + d * (k - 1) + 1 <= size + 2 * pad
+        k = min(k, (size + 2 * pad - 1) // d + 1)
+        taps.append(k)
+        high.append((out - 1) * s + d * (k - 1) + 1 - size - pad)
+    return _Windows(taps, stride, dilation, padding, high, out_sizes, fits)
+
+
+def _pool(
+    context: ImportContext, x: SSAValue, kind: str, windows: _Windows, low: list[int],
+    high: list[int], fill: float,
+) -> SSAValue:
+    """`kind` pooling of `x` padded by `low` and `high` (with `fill`), cut to the output
+    sizes (a negative `high` leaves elements no window reads, which could add outputs)."""
+    padded = _pad_spatial(context, x, low, [max(after, 0) for after in high], fill)
+    pool = lm.PoolOp(padded, kind, windows.taps, windows.stride, windows.dilation)
+    pooled = context.emit(pool).result
+    first_spatial = pooled.type.get_num_dims() - len(windows.taps)
+    for offset, out in enumerate(windows.out_sizes):
+        pooled = slice_along(context, pooled, first_spatial + offset, 0, 1, out)
+    return pooled
 
 
 def _uses_output_beyond_first(node: torch.fx.Node) -> bool:
@@ -138,9 +178,8 @@ def import_max_pool(context: ImportContext, node: torch.fx.Node) -> tuple:
     stride = _per_dim(node.args[2], count) if len(node.args) > 2 and node.args[2] else window
     padding = _per_dim(node.args[3] if len(node.args) > 3 else 0, count)
     dilation = _per_dim(node.args[4] if len(node.args) > 4 else 1, count)
-    high = _high_padding(node, x, window, stride, padding, dilation)
-    padded = _pad_spatial(context, x, padding, high, -math.inf)
-    return (context.emit(lm.PoolOp(padded, "max", window, stride, dilation)).result, None)
+    windows = _windows(node, x, window, stride, padding, dilation)
+    return (_pool(context, x, "max", windows, padding, windows.high, -math.inf), None)
 
 
 @register_importer(aten.avg_pool2d.default, aten.avg_pool1d.default, aten.avg_pool3d.default)
@@ -152,23 +191,38 @@ def import_avg_pool(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     padding = _per_dim(node.args[3] if len(node.args) > 3 else 0, count)
     count_include_pad = node.args[5] if len(node.args) > 5 else True
     divisor_override = node.args[6] if len(node.args) > 6 else None
-    dilation = [1] * count
-    high = _high_padding(node, x, window, stride, padding, dilation)
-    total = context.emit(
-        lm.PoolOp(_pad_spatial(context, x, padding, high, 0.0), "sum", window, stride, dilation)
-    ).result
+    windows = _windows(node, x, window, stride, padding, [1] * count)
+    total = _pool(context, x, "sum", windows, padding, windows.high, 0.0)
     element_type = x.type.get_element_type()
     if divisor_override:
         divisor = context.operand(divisor_override, element_type)
-    elif count_include_pad and high == padding:
+    elif count_include_pad and windows.fits:
         divisor = context.operand(math.prod(window), element_type)
-    elif count_include_pad:
-        raise LithoError(f"{describe(node)}: ceil_mode with count_include_pad is not supported")
     else:
-        ones = context.emit(lt.ConstantOp.splat(1.0, x.type)).result
-        padded_ones = _pad_spatial(context, ones, padding, high, 0.0)
-        divisor = context.emit(lm.PoolOp(padded_ones, "sum", window, stride, dilation)).result
+        divisor = _window_counts(context, x, windows, count_include_pad)
     return context.emit(lt.DivOp(total, divisor)).result
+
+
+def _window_counts(
+    context: ImportContext, x: SSAValue, windows: _Windows, count_include_pad: bool
+) -> SSAValue:
+    """How many elements each average-pooling window divides by, as `[1, ..., *spatial]`.
+
+    As torch counts them: the input elements a window covers, and its padding too with
+    `count_include_pad`; never the extra high padding that ceil_mode adds.
+    """
+    spatial = x.type.get_shape()[-len(windows.taps) :]
+    leading = [1] * (x.type.get_num_dims() - len(windows.taps))
+    padding = windows.padding
+    if count_include_pad:
+        counted = [size + 2 * pad for size, pad in zip(spatial, padding, strict=True)]
+        low = [0] * len(padding)
+        high = [after - pad for after, pad in zip(windows.high, padding, strict=True)]
+    else:
+        counted, low, high = list(spatial), padding, windows.high
+    ones_type = TensorType(x.type.get_element_type(), [*leading, *counted])
+    ones = context.emit(lt.ConstantOp.splat(1.0, ones_type)).result
+    return _pool(context, ones, "sum", windows, low, high, 0.0)
 
 
 @register_importer(aten._adaptive_avg_pool2d.default, aten._adaptive_avg_pool3d.default)

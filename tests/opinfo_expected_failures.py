@@ -248,30 +248,6 @@ EXPECTED_FAILURES: dict[str, dict[str, list[int]]] = {
             1, 6, 7, 8, 9, 10, 11,
         ],
     },
-    'nn.functional.avg_pool1d': {
-        (
-            "unsupported: aten.avg_pool2d.default: ceil_mode with count_include_pad is not sup..."
-        ): [
-            2, 6, 8,
-        ],
-        (
-            "unsupported: aten.unsqueeze.default: tensors with zero elements are not supported..."
-        ): [
-            4,
-        ],
-    },
-    'nn.functional.avg_pool3d': {
-        (
-            "unsupported: aten.avg_pool3d.default: ceil_mode with count_include_pad is not sup..."
-        ): [
-            6,
-        ],
-        (
-            "unsupported: aten.avg_pool3d.default: tensors with zero elements are not supported"
-        ): [
-            7,
-        ],
-    },
     'nn.functional.batch_norm': {
         (
             "unsupported: aten._native_batch_norm_legit_functional.default: litho has no impor..."

@@ -189,7 +189,6 @@ ZOO_STATUS: dict[str, str] = {
         "unsupported: aten.div.Tensor_mode, aten.empty_permuted, aten.grouped_mm_fallback, "
         "aten.histc, aten.index_put, aten.sort, aten.topk"
     ),
-    "efficientnet": "unsupported: aten.avg_pool2d",
 }
 
 # quick and varied: a decoder with rotary embeddings and grouped KV heads, an encoder with
