@@ -176,9 +176,20 @@ def import_cumsum(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     return _as_result(context, node, summed)
 
 
+def _checked(
+    context: ImportContext, node: torch.fx.Node, indices: SSAValue, source: SSAValue,
+    dim: int, wrap: bool,
+) -> SSAValue:
+    """`indices` into `dim` of `source`, checked as eager checks them: negative ones
+    wrapped (`wrap`) or an error, too large ones an error."""
+    size = source.type.get_shape()[dim]
+    return context.emit(lm.CheckBoundsOp(indices, size, dim, describe(node), wrap)).result
+
+
 @register_importer(aten.embedding.default)
 def import_embedding(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     weight, indices = (context.values[argument] for argument in node.args[:2])
+    indices = _checked(context, node, indices, weight, 0, wrap=False)
     return context.emit(lm.TakeOp(weight, indices, 0)).result
 
 
@@ -190,25 +201,19 @@ def import_gather(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     index = _at_least_1d(context, context.values[node.args[2]])
     if index.type.get_num_dims() != value.type.get_num_dims():
         raise LithoError(f"{describe(node)}: index and input ranks differ")
-    gathered = context.emit(lm.GatherOp(value, index, _dim(node, node.args[1]))).result
+    dim = _dim(node, node.args[1])
+    index = _checked(context, node, index, value, dim, wrap=False)
+    gathered = context.emit(lm.GatherOp(value, index, dim)).result
     return _as_result(context, node, gathered)
 
 
 @register_importer(aten.index_select.default)
 def import_index_select(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     value = _at_least_1d(context, context.values[node.args[0]])
-    indices = context.values[node.args[2]]
-    taken = context.emit(lm.TakeOp(value, indices, _dim(node, node.args[1]))).result
+    dim = _dim(node, node.args[1])
+    indices = _checked(context, node, context.values[node.args[2]], value, dim, wrap=False)
+    taken = context.emit(lm.TakeOp(value, indices, dim)).result
     return _as_result(context, node, taken)
-
-
-def _wrapped(context: ImportContext, index: SSAValue, size: int) -> SSAValue:
-    """`index`, with negative entries counted from the end of a dim of `size`."""
-    element_type = index.type.get_element_type()
-    zero, extent = context.operand(0, element_type), context.operand(size, element_type)
-    negative = context.emit(lt.CmpOp("lt", index, zero)).result
-    shifted = context.emit(lt.AddOp(index, extent)).result
-    return context.emit(lt.WhereOp(negative, shifted, index)).result
 
 
 @register_importer(aten.index.Tensor)
@@ -228,6 +233,7 @@ def import_index(context: ImportContext, node: torch.fx.Node) -> SSAValue:
         )
     if len(used) == 1:
         index = context.values[indices[used[0]]]
+        index = _checked(context, node, index, value, used[0], wrap=True)
         return context.emit(lm.TakeOp(value, index, used[0])).result
     if used != list(range(len(used))):
         raise LithoError(
@@ -237,7 +243,7 @@ def import_index(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     linear: SSAValue | None = None
     for position in used:
         index = context.cast(context.values[indices[position]], i64)
-        index = _wrapped(context, index, shape[position])
+        index = _checked(context, node, index, value, position, wrap=True)
         stride = math.prod(shape[position + 1 : len(used)])
         if stride != 1:
             index = context.emit(lt.MulOp(index, context.operand(stride, i64))).result
@@ -247,6 +253,7 @@ def import_index(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     )
     flat = context.emit(lt.ReshapeOp(value, flat_type)).result
     return context.emit(lm.TakeOp(flat, linear, 0)).result
+
 
 
 @register_importer(aten.as_strided.default)

@@ -42,6 +42,11 @@ class _FunctionModule(torch.nn.Module):
         super().__init__()
         self.function = function
         self.function_name = getattr(function, "__qualname__", None) or repr(function)
+        # torch.export keeps only `forward` frames in stack traces, unless told otherwise:
+        # without this, every op of a function would point at this file
+        register_anchor = getattr(torch.fx.proxy, "_register_stack_trace_anchor", None)
+        if register_anchor is not None:
+            register_anchor(function)
 
     def forward(self, *args: Any, **kwargs: Any) -> object:
         return self.function(*args, **kwargs)

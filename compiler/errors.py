@@ -26,6 +26,10 @@ class CaptureError(LithoError):
     """torch.export could not capture the model."""
 
 
+class IndexOutOfBoundsError(LithoError, IndexError):
+    """Compiled code was given an index (an embedding id, a gather index) out of range."""
+
+
 class CompilationError(LithoError):
     """A stage of the pipeline failed on IR that should have compiled."""
 
@@ -44,11 +48,12 @@ def warn_at_user_code(message: str, category: type[Warning]) -> None:
     """Warn, attributing the warning to the innermost caller outside litho and torch."""
     frame = sys._getframe(1)
     level = 1
-    while frame.f_back is not None and _is_internal(frame.f_code.co_filename):
+    while frame.f_back is not None and is_internal_file(frame.f_code.co_filename):
         frame = frame.f_back
         level += 1
     warnings.warn(message, category, stacklevel=level)
 
 
-def _is_internal(filename: str) -> bool:
+def is_internal_file(filename: str) -> bool:
+    """Whether `filename` is litho's or torch's own code, not the user's."""
     return filename.startswith(_LITHO_FOLDERS) or f"{os.sep}torch{os.sep}" in filename

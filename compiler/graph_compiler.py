@@ -36,7 +36,7 @@ from litho.compiler.interpreter import entry_function
 from litho.compiler.options import Options
 from litho.compiler.pipeline import CompileReport, StageRunner
 from litho.lowering.litho_memory_plan import ARENA_SIZE_ATTRIBUTE
-from litho.lowering.translate_to_llvm import translate_module
+from litho.lowering.translate_to_llvm import error_sites, translate_module
 from litho.runtime.compiled import NativeFunction, Runner, TensorSpec
 from litho.runtime.engine import JitEngine
 from torch.fx.passes.infra.partitioner import CapabilityBasedPartitioner
@@ -77,6 +77,7 @@ def compile_native(
         [_spec_of(memref_type) for memref_type in argument_types[:input_count]],
         [_spec_of(memref_type) for memref_type in argument_types[input_count:]],
         function.attributes[ARENA_SIZE_ATTRIBUTE].value.data,
+        [check.error_report() for check in error_sites(module)],
     )
     return NativeGraph(native, graph)
 

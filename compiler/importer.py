@@ -19,8 +19,9 @@ from typing import Any
 
 import torch
 import torch.fx
-from litho.compiler.errors import LithoError, UnsupportedOpsError
+from litho.compiler.errors import LithoError, UnsupportedOpsError, is_internal_file
 from litho.dialects import tensor as lt
+from litho.lowering.convert_litho_tensor_to_linalg import unsupported_form
 from xdsl.dialects import func
 from xdsl.dialects.builtin import (
     StringAttr,
@@ -32,6 +33,7 @@ from xdsl.dialects.builtin import (
     i64,
 )
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
+from xdsl.utils.exceptions import VerifyException
 
 LOCATION_ATTRIBUTE = "litho.loc"
 
@@ -75,13 +77,13 @@ def tensor_type_of(value: torch.Tensor, where: str) -> TensorType:
 def source_location(node: torch.fx.Node) -> str:
     """`file:line` of the user code that made `node`, or '<unknown>'.
 
-    The innermost frame outside torch's own package is preferred, so a `nn.Linear` node
-    points at the model line that called it.
+    The innermost frame outside torch's and litho's own code is preferred, so a
+    `nn.Linear` node points at the model line that called it.
     """
     frames = re.findall(r'File "([^"]+)", line (\d+)', node.meta.get("stack_trace") or "")
     if not frames:
         return "<unknown>"
-    user_frames = [frame for frame in frames if "/torch/" not in frame[0]]
+    user_frames = [frame for frame in frames if not is_internal_file(frame[0])]
     path, line = (user_frames or frames)[-1]
     return f"{path}:{line}"
 
@@ -173,7 +175,10 @@ def is_empty(node: torch.fx.Node) -> bool:
     """Whether `node` produces a tensor with zero elements (known without computing it:
     such nodes are not imported, and the caller makes the empty tensor)."""
     value = node.meta.get("val")
-    return isinstance(value, torch.Tensor) and value.numel() == 0
+    if not isinstance(value, torch.Tensor):
+        return False
+    count = value.numel()
+    return isinstance(count, int) and count == 0  # a data-dependent count is not known
 
 
 def _import_error(node: torch.fx.Node) -> str | None:
@@ -191,7 +196,45 @@ def _import_error(node: torch.fx.Node) -> str | None:
         return str(error).removeprefix(f"{describe(node)}: ")
     except Exception as error:  # an importer bug must not stop the model from running
         return f"litho's importer failed ({type(error).__name__}: {error}); please report it"
+    return _unsupported_form_error(node, context.block)
+
+
+def _unsupported_form_error(node: torch.fx.Node, block: Block) -> str | None:
+    """Why an op that importing `node` emitted into `block` cannot be compiled, or None.
+
+    An op in a form its dialect rejects (a matmul of integers) or that no lowering
+    pattern supports (a subtraction of bools) would fail a pass later, and with it the
+    whole model; refused here, the node runs in torch eager instead.
+    """
+    for op in block.ops:
+        reason = _verify_error(op) or unsupported_form(op)
+        if reason is not None:
+            return f"not supported on operands of dtype {_dtypes(node)}: {reason}"
     return None
+
+
+def _verify_error(op: Operation) -> str | None:
+    """The verifier's message for `op`, on one line and naming the op, or None."""
+    try:
+        op.verify()
+    except VerifyException as error:
+        message = " ".join(str(error).split())
+        return message if message.startswith(op.name) else f"{op.name}: {message}"
+    return None
+
+
+def _dtypes(node: torch.fx.Node) -> str:
+    """`node`'s tensor operands' dtypes in argument order, as torch names them."""
+    dtypes: list[str] = []
+
+    def add_dtype(argument: torch.fx.Node) -> torch.fx.Node:
+        value = argument.meta.get("val")
+        if isinstance(value, torch.Tensor):
+            dtypes.append(str(value.dtype).removeprefix("torch."))
+        return argument
+
+    torch.fx.node.map_arg((node.args, node.kwargs), add_dtype)
+    return ", ".join(dtypes)
 
 
 def _check_takes_empty_operands(node: torch.fx.Node, operand: torch.fx.Node) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from litho.dialects.guard import GuardFunctions
 from litho.dialects.tensor_interpreter import (
     LithoTensorFunctions,
     cast_array,
@@ -430,6 +431,7 @@ def make_interpreter(module: ModuleOp) -> Interpreter:
         AffineFunctions(),
         UpstreamFunctions(),
         LithoTensorFunctions(),
+        GuardFunctions(),
     ):
         interpreter.register_implementations(functions)
     return interpreter

@@ -29,6 +29,12 @@ def _litho_tensor() -> Dialect:
     return Dialect("litho_tensor", [*CORE_OPS, *MOVEMENT_OPS])
 
 
+def _litho_guard() -> Dialect:
+    from litho.dialects.guard import LithoGuard
+
+    return LithoGuard
+
+
 def _litho_canonicalize() -> type[ModulePass]:
     from litho.lowering.litho_canonicalize import LithoCanonicalizePass
 
@@ -71,7 +77,10 @@ class LLVMIRTarget(Target):
         print(translate_module(module), file=output)
 
 
-LITHO_DIALECTS: dict[str, Callable[[], Dialect]] = {"litho_tensor": _litho_tensor}
+LITHO_DIALECTS: dict[str, Callable[[], Dialect]] = {
+    "litho_tensor": _litho_tensor,
+    "litho_guard": _litho_guard,
+}
 
 LITHO_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "litho-canonicalize": _litho_canonicalize,

@@ -220,6 +220,10 @@ class LithoTensorFunctions(InterpreterFunctions):
     def run_take(self, interpreter: Interpreter, op: lm.TakeOp, args: tuple):
         return (np.take(args[0], args[1], axis=op.dim.value.data),)
 
+    @impl(lm.CheckBoundsOp)
+    def run_check_bounds(self, interpreter: Interpreter, op: lm.CheckBoundsOp, args: tuple):
+        return (_result_array(op, op.check(args[0])),)
+
     @impl(lm.GatherOp)
     def run_gather(self, interpreter: Interpreter, op: lm.GatherOp, args: tuple):
         source, index = args

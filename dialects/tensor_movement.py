@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from litho.dialects.guard import IndexCheck
 from litho.dialects.tensor import (
     FloatTensor,
     LithoTensor,
@@ -224,6 +225,44 @@ class TakeOp(_MovementOp):
         dim = _dim_of(self, self.input.type.get_num_dims())
         shape = take_shape(self.input.type.get_shape(), self.indices.type.get_shape(), dim)
         check_result_shape(self, self.result, shape)
+
+
+@irdl_op_definition
+class CheckBoundsOp(IndexCheck):
+    """`indices` used as indices into dim `dim` (of `size`) by the op `where` names.
+
+    The result is `indices`, every one in range, or the call fails with an
+    `IndexOutOfBoundsError` (native code reports it after the call, see
+    dialects/guard.py). With `wrap`, indices from `-size` on count from the end and are
+    wrapped. Importers put one before every `take` and `gather` of indices from data.
+
+    ```mlir
+    %ok = litho_tensor.check_bounds %ids {size = 100 : i64, dim = 0 : i64,
+                                          where = "aten.embedding.default (node e) at m.py:7"}
+        : tensor<2x8xi64> -> tensor<2x8xi64>
+    ```
+    """
+
+    name = "litho_tensor.check_bounds"
+
+    indices = operand_def(IntegerTensor)
+    result = result_def(IntegerTensor)
+
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$indices attr-dict `:` type($indices) `->` type($result)"
+
+    def __init__(self, indices: SSAValue, size: int, dim: int, where: str, wrap: bool = False):
+        super().__init__(
+            operands=[indices],
+            result_types=[indices.type],
+            properties=self.properties_of(size, dim, where, wrap),
+        )
+
+    def verify_(self) -> None:
+        if self.result.type != self.indices.type:
+            raise VerifyException(f"{self.name}: result type must be the indices' type")
+        if self.size.value.data < 1:
+            raise VerifyException(f"{self.name}: size must be at least 1")
 
 
 @irdl_op_definition
@@ -504,6 +543,7 @@ MOVEMENT_OPS: list[type[IRDLOperation]] = [
     SliceOp,
     ConcatOp,
     TakeOp,
+    CheckBoundsOp,
     GatherOp,
     CumsumOp,
     PadOp,

@@ -4,8 +4,9 @@ Convolutions and pooling read their inputs through affine indexing maps
 (`oh * stride + kh * dilation`). Ops whose reads depend on data or on which piece an
 index falls in (take, gather, concat, pad), and slices, are gathers in MLIR's style: a generic over
 the result whose body computes the source index from `linalg.index` and reads it with
-`tensor.extract`. Source indices are clamped into range, so an out-of-range index reads
-a valid element instead of stray memory.
+`tensor.extract`. Indices read from data pass a `check_bounds` first (its own pattern
+here), which reports an out-of-range one after the call; source indices are clamped
+into range as well, so a bad index never reads stray memory.
 
 ```mlir
 %e = litho_tensor.take %w, %ids {dim = 0 : i64} : (tensor<100x16xf32>, tensor<8xi64>)
@@ -23,6 +24,7 @@ import math as pymath
 from collections.abc import Sequence
 
 from litho.dialects import tensor_movement as lm
+from litho.dialects.guard import CheckedIndexOp
 from litho.lowering.convert_litho_tensor_to_linalg import (
     build_generic,
     convert_scalar,
@@ -151,6 +153,21 @@ class TakePattern(RewritePattern):
             return extract(op.input, [*before, data_index(args[0], size), *after])
 
         elementwise(rewriter, op, [op.indices], body, [index_map])
+
+
+class CheckBoundsPattern(RewritePattern):
+    """Each index through `litho_guard.checked_index`, which reports a bad one."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: lm.CheckBoundsOp, rewriter: PatternRewriter):
+        element_type = op.result.type.get_element_type()
+        size, dim, where = op.size.value.data, op.dim.value.data, op.where.data
+
+        def body(args: Sequence[SSAValue]) -> SSAValue:
+            index = CheckedIndexOp(args[0], size, dim, where, op.wrap is not None).result
+            return arith.IndexCastOp(index, element_type).result
+
+        elementwise(rewriter, op, [op.indices], body)
 
 
 class GatherPattern(RewritePattern):
@@ -306,6 +323,7 @@ MOVEMENT_PATTERNS = (
     SlicePattern,
     ConcatPattern,
     TakePattern,
+    CheckBoundsPattern,
     GatherPattern,
     PadPattern,
     CumsumPattern,

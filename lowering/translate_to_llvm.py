@@ -4,10 +4,12 @@ This is litho's CPU code generator: one module, one function per op kind, built 
 llvmlite's IRBuilder. It takes IR after litho-memory-plan and produces, for each
 `func.func @name(%a: memref<..>, ..., %out: memref<..>)`, an LLVM function
 
-    void @name(T* noalias %a, ..., T* noalias %out, i8* noalias %arena)
+    void @name(T* noalias %a, ..., T* noalias %out, i8* noalias %arena, i64* noalias %errors)
 
-with the C ABI: every memref is a pointer to its first element (row-major, contiguous)
-and `%arena` points to `litho.arena_size` bytes that hold every `memref.alloc`.
+with the C ABI: every memref is a pointer to its first element (row-major, contiguous),
+`%arena` points to `litho.arena_size` bytes that hold every `memref.alloc`, and
+`%errors` to two zeroed slots where a failed `litho_guard.checked_index` writes its site
+(1 + its position in `error_sites(module)`) and the bad index.
 `scf.for` becomes a loop with phi nodes; `math` ops become LLVM intrinsics or libm calls.
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from litho.compiler.errors import CompilationError
+from litho.dialects.guard import CheckedIndexOp
 from litho.lowering.convert_litho_tensor_to_linalg import row_major_strides
 from litho.lowering.litho_memory_plan import OFFSET_ATTRIBUTE
 from llvmlite import ir
@@ -31,6 +34,7 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 
 ARENA_ARGUMENT = "arena"
+ERRORS_ARGUMENT = "errors"
 
 
 def llvm_type(attribute: Attribute) -> ir.Type:
@@ -108,9 +112,12 @@ _CASTS = {
 class FunctionTranslation:
     """Translates one bufferized `func.func` into an LLVM function of `module`."""
 
-    def __init__(self, module: ir.Module, function: func.FuncOp):
+    def __init__(
+        self, module: ir.Module, function: func.FuncOp, sites: dict[CheckedIndexOp, int]
+    ):
         self.module = module
         self.function = function
+        self.sites = sites
         self.values: dict[SSAValue, ir.Value] = {}
         self.builder = ir.IRBuilder()
         self.handlers: dict[type[Operation], Callable[[Operation], None]] = {
@@ -126,6 +133,7 @@ class FunctionTranslation:
             memref.LoadOp: self.load,
             memref.StoreOp: self.store,
             scf.ForOp: self.for_loop,
+            CheckedIndexOp: self.checked_index,
             func.ReturnOp: lambda op: self.builder.ret_void(),
         }
         for table, handler in (
@@ -140,15 +148,15 @@ class FunctionTranslation:
 
     def translate(self) -> ir.Function:
         arguments = [llvm_type(arg.type) for arg in self.function.body.block.args]
-        arguments.append(ir.IntType(8).as_pointer())
+        arguments += [ir.IntType(8).as_pointer(), ir.IntType(64).as_pointer()]
         function_type = ir.FunctionType(ir.VoidType(), arguments)
         llvm_function = ir.Function(self.module, function_type, self.function.sym_name.data)
         for arg in llvm_function.args:
             arg.add_attribute("noalias")
-        llvm_function.args[-1].name = ARENA_ARGUMENT
-        self.arena = llvm_function.args[-1]
+        self.arena, self.errors = llvm_function.args[-2:]
+        self.arena.name, self.errors.name = ARENA_ARGUMENT, ERRORS_ARGUMENT
         self.builder = ir.IRBuilder(llvm_function.append_basic_block("entry"))
-        buffers = llvm_function.args[:-1]
+        buffers = llvm_function.args[:-2]
         for arg, llvm_arg in zip(self.function.body.block.args, buffers, strict=True):
             self.values[arg] = llvm_arg
         self.translate_block(self.function.body.block)
@@ -275,6 +283,28 @@ class FunctionTranslation:
         pointer = self.element_pointer(op.memref, op.indices)
         self.builder.store(self.values[op.value], pointer)
 
+    def checked_index(self, op: CheckedIndexOp) -> None:
+        """In range: the (wrapped) index. Else 0, with the site and index in the error slots."""
+        (value,) = self.operands(op)
+        i64 = ir.IntType(64)
+        zero = ir.Constant(i64, 0)
+        index = value if value.type.width == 64 else self.builder.sext(value, i64)
+        size = op.size.value.data
+        offset = self.builder.sub(index, ir.Constant(i64, op.lowest()))
+        extent = ir.Constant(i64, size - op.lowest())
+        in_range = self.builder.icmp_unsigned("<", offset, extent)
+        with self.builder.if_then(self.builder.not_(in_range), likely=False):
+            first = self.builder.icmp_signed("==", self.builder.load(self.errors), zero)
+            with self.builder.if_then(first):  # the first bad index is the one eager reports
+                for slot, reported in enumerate((ir.Constant(i64, self.sites[op] + 1), index)):
+                    address = self.builder.gep(self.errors, [ir.Constant(i64, slot)])
+                    self.builder.store(reported, address)
+        if op.wrap is not None:
+            negative = self.builder.icmp_signed("<", index, zero)
+            wrapped = self.builder.add(index, ir.Constant(i64, size))
+            index = self.builder.select(negative, wrapped, index)
+        self.values[op.result] = self.builder.select(in_range, index, zero)
+
     def for_loop(self, op: scf.ForOp) -> None:
         lower, upper, step = (self.values[v] for v in (op.lb, op.ub, op.step))
         initial = [self.values[v] for v in op.iter_args]
@@ -318,7 +348,13 @@ def translate_module(module: ModuleOp, triple: str = "", data_layout: str = "") 
     llvm_module = ir.Module(name="litho")
     llvm_module.triple = triple
     llvm_module.data_layout = data_layout
+    sites = {check: site for site, check in enumerate(error_sites(module))}
     for op in module.ops:
         if isinstance(op, func.FuncOp) and not op.is_declaration:
-            FunctionTranslation(llvm_module, op).translate()
+            FunctionTranslation(llvm_module, op, sites).translate()
     return llvm_module
+
+
+def error_sites(module: ModuleOp) -> list[CheckedIndexOp]:
+    """The run-time checks of `module`; a check reports `1 + its position` here."""
+    return [op for op in module.walk() if isinstance(op, CheckedIndexOp)]

@@ -31,10 +31,12 @@ class TensorSpec:
 
 
 class NativeFunction:
-    """Calls one native entry point `void name(inputs..., outputs..., arena)`.
+    """Calls one native entry point `void name(inputs..., outputs..., arena, errors)`.
 
     Takes and returns flat lists of tensors. The inputs' shapes and dtypes are checked,
-    because the native code trusts them; non-contiguous inputs are copied first.
+    because the native code trusts them; non-contiguous inputs are copied first. A
+    run-time check that failed in the native code left its site and value in the
+    error slots: `error_reports[site - 1](value)` is raised, and no output is returned.
     """
 
     def __init__(
@@ -44,13 +46,15 @@ class NativeFunction:
         input_specs: Sequence[TensorSpec],
         output_specs: Sequence[TensorSpec],
         arena_bytes: int,
+        error_reports: Sequence[Callable[[int], Exception]] = (),
     ):
         self.engine = engine
         self.name = name
         self.input_specs = tuple(input_specs)
         self.output_specs = tuple(output_specs)
         self.arena_bytes = arena_bytes
-        argument_count = len(input_specs) + len(output_specs) + 1
+        self.error_reports = tuple(error_reports)
+        argument_count = len(input_specs) + len(output_specs) + 2
         self.native = engine.function(name, argument_count)
 
     def __call__(self, inputs: Sequence[torch.Tensor]) -> list[torch.Tensor]:
@@ -63,7 +67,11 @@ class NativeFunction:
         buffers = [value.contiguous() for value in inputs]
         outputs = [torch.empty(spec.shape, dtype=spec.dtype) for spec in self.output_specs]
         arena = torch.empty(max(self.arena_bytes, 1), dtype=torch.uint8)
-        self.native(*(tensor.data_ptr() for tensor in (*buffers, *outputs, arena)))
+        errors = torch.zeros(2, dtype=torch.int64)
+        self.native(*(tensor.data_ptr() for tensor in (*buffers, *outputs, arena, errors)))
+        site, value = errors.tolist()
+        if site:
+            raise self.error_reports[site - 1](value)
         return outputs
 
 

@@ -3,10 +3,13 @@
 Each test here failed on a form litho once got silently wrong or crashed on.
 """
 
+import threading
+
 import pytest
 import torch
 import transformers
 from litho.compiler import FallbackWarning, jit
+from litho.compiler.errors import IndexOutOfBoundsError
 
 BOOLS = (torch.tensor([True, False, True, False]), torch.tensor([False, True, True, False]))
 
@@ -19,8 +22,8 @@ BOOLEAN_FORMS = {
     "minimum": torch.minimum,
     "amax": lambda a, b: torch.stack([a, b]).amax(0),
     "amax_all": lambda a, b: b.amax(),
-    "compare_with_scalar": lambda a, b: (a > False) & (b >= True),
     "amin": lambda a, b: torch.stack([a, b]).amin(0),
+    "compare_with_scalar": lambda a, b: (a > False) & (b >= True),
 }
 
 
@@ -221,3 +224,113 @@ def test_decoder_in_its_default_config_decodes_with_its_kv_cache():
     torch.testing.assert_close(result.logits, expected.logits, rtol=1e-4, atol=1e-5)
     layer = result.past_key_values.layers[1]
     torch.testing.assert_close(layer.keys, expected.past_key_values.layers[1].keys)
+
+
+TABLE = torch.arange(40.0).reshape(10, 4)
+
+INDEXING = {
+    "embedding": lambda ids: torch.nn.functional.embedding(ids, TABLE),
+    "gather": lambda ids: torch.gather(TABLE, 1, ids.view(1, -1).expand(10, -1)),
+    "index_select": lambda ids: torch.index_select(TABLE, 0, ids),
+    "index": lambda ids: TABLE[ids],
+    "index_two_dims": lambda ids: TABLE[ids, ids.clamp(max=3)],
+}
+
+
+def eager_or_error(function, ids):
+    try:
+        return function(ids)
+    except (IndexError, RuntimeError):
+        return None
+
+
+@pytest.mark.parametrize("form", INDEXING)
+@pytest.mark.parametrize("index", [0, 3, 9, 10, -1, -4, -10, -11, 2**40, -(2**40)])
+def test_out_of_range_indices_raise_where_eager_raises(form, index):
+    """Eager wraps negative indices for x[idx] only; everything else out of range raises."""
+    function = INDEXING[form]
+    ids = torch.tensor([1, index, 2])
+    expected = eager_or_error(function, ids)
+    fast = jit(function, strict=True)
+    if expected is not None:
+        torch.testing.assert_close(fast(ids), expected)
+        return
+    with pytest.raises(IndexOutOfBoundsError, match=rf"index {index} is out of bounds") as error:
+        fast(ids)
+    assert "test_eager_parity.py" in str(error.value) and "aten." in str(error.value)
+
+
+def test_an_out_of_range_id_leaves_the_callers_tensors_untouched():
+    model = torch.nn.Embedding(10, 4)
+    fast = jit(model, strict=True)
+    weight = model.weight.detach().clone()
+    ids = torch.tensor([[1, 10]])
+    with pytest.raises(IndexOutOfBoundsError, match="aten.embedding.* index 10 .* size 10"):
+        fast(ids)
+    assert torch.equal(ids, torch.tensor([[1, 10]])) and torch.equal(model.weight, weight)
+    torch.testing.assert_close(fast(torch.tensor([[1, 9]])), model(torch.tensor([[1, 9]])))
+
+
+def test_the_first_bad_index_is_reported_as_eager_reports_it():
+    function = INDEXING["index_two_dims"]
+    with pytest.raises(IndexOutOfBoundsError, match="index -11 is out of bounds for dimension 0"):
+        jit(function)(torch.tensor([-11]))
+
+
+def test_torch_compile_in_grad_mode_at_a_second_batch_size():
+    """The README's example: a second batch size under autograd, then backward."""
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(16, 16), torch.nn.GELU())
+    torch._dynamo.reset()
+    compiled = torch.compile(model, backend="litho")
+    for batch in (8, 3, 5):
+        x = torch.randn(batch, 16)
+        result = compiled(x)
+        torch.testing.assert_close(result, model(x))
+    result.sum().backward()
+    assert model[0].weight.grad is not None
+
+
+def test_concurrent_first_calls_compile_once_and_leave_eager_alone():
+    torch.manual_seed(0)
+    model = MLP().eval()
+    x = torch.randn(4, 16)
+    with torch.no_grad():
+        expected = model(x)
+    fast = jit(model)
+    results, errors = [], []
+
+    def call_compiled():
+        try:
+            results.append(fast(x))
+        except Exception as error:  # noqa: BLE001  (any failure is the finding)
+            errors.append(error)
+
+    def call_eager():
+        for _ in range(20):
+            with torch.no_grad():
+                if not torch.equal(model(x), expected):
+                    errors.append(AssertionError("eager changed while litho compiled"))
+
+    threads = [threading.Thread(target=call_compiled) for _ in range(4)]
+    threads += [threading.Thread(target=call_eager) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    assert len(results) == 4 and len(fast.specializations) == 1
+    for result in results:
+        torch.testing.assert_close(result, expected, rtol=1e-4, atol=1e-5)
+    with torch.no_grad():
+        assert torch.equal(model(x), expected)
+
+
+class MLP(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.up = torch.nn.Linear(16, 32)
+        self.down = torch.nn.Linear(32, 16)
+
+    def forward(self, x):
+        return self.down(torch.nn.functional.gelu(self.up(x)))

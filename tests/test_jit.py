@@ -93,8 +93,9 @@ def test_wrong_dtype_is_a_litho_error():
     fast(torch.randn(2, 8))
     with pytest.raises(LithoError, match="input 0: dtype torch.float16 is not supported"):
         fast(torch.randn(2, 8, dtype=torch.float16))
-    with pytest.raises(LithoError):
-        fast(torch.ones(2, 8, dtype=torch.int64))
+    strict = jit(MLPSoftmax(8).eval(), strict=True)
+    with pytest.raises(LithoError, match="int64"):
+        strict(torch.ones(2, 8, dtype=torch.int64))
 
 
 def test_wrong_device_or_type_is_a_litho_error():

@@ -7,8 +7,10 @@ func.func @indexing(%v: tensor<5x3xf32>) -> (tensor<4x3xf32>, tensor<2x6xf32>, t
   %i = litho_tensor.iota {dim = 0 : i64} : tensor<4xi64>
   %two = litho_tensor.constant dense<2> : tensor<i64>
   %n = litho_tensor.sub %i, %two : (tensor<4xi64>, tensor<i64>) -> tensor<4xi64>
+  // CHECK: litho_tensor.check_bounds %{{.*}} {size = 5 : i64, dim = 0 : i64, where = "take at m.py:3", wrap} : tensor<4xi64> -> tensor<4xi64>
+  %nc = litho_tensor.check_bounds %n {size = 5 : i64, dim = 0 : i64, where = "take at m.py:3", wrap} : tensor<4xi64> -> tensor<4xi64>
   // CHECK: litho_tensor.take %{{.*}}, %{{.*}} {dim = 0 : i64} : (tensor<5x3xf32>, tensor<4xi64>) -> tensor<4x3xf32>
-  %t = litho_tensor.take %v, %n {dim = 0 : i64} : (tensor<5x3xf32>, tensor<4xi64>) -> tensor<4x3xf32>
+  %t = litho_tensor.take %v, %nc {dim = 0 : i64} : (tensor<5x3xf32>, tensor<4xi64>) -> tensor<4x3xf32>
   %gi = litho_tensor.iota {dim = 1 : i64} : tensor<5x3xi64>
   // CHECK: litho_tensor.gather %{{.*}}, %{{.*}} {dim = 0 : i64} : (tensor<5x3xf32>, tensor<5x3xi64>) -> tensor<5x3xf32>
   %g = litho_tensor.gather %v, %gi {dim = 0 : i64} : (tensor<5x3xf32>, tensor<5x3xi64>) -> tensor<5x3xf32>

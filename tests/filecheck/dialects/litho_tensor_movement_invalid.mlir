@@ -50,3 +50,13 @@ func.func @pool_zero_stride(%x: tensor<1x4x8x8xf32>) {
 }
 
 // CHECK: litho_tensor.pool: stride must be at least 1 in every dim, got (2, 0)
+
+// -----
+
+func.func @check_bounds_of_an_empty_dim(%ids: tensor<4xi64>) {
+  // expected-error @+1 {{litho_tensor.check_bounds: size must be at least 1}}
+  %0 = litho_tensor.check_bounds %ids {size = 0 : i64, dim = 0 : i64, where = "take"} : tensor<4xi64> -> tensor<4xi64>
+  func.return
+}
+
+// CHECK: litho_tensor.check_bounds: size must be at least 1

@@ -81,3 +81,22 @@ func.func @reciprocal(%a: tensor<4xf32>) -> tensor<4xf32> {
   %r = litho_tensor.reciprocal %a : tensor<4xf32>
   func.return %r : tensor<4xf32>
 }
+
+// CHECK-LABEL: func.func @check_bounds
+func.func @check_bounds(%ids: tensor<4xi32>) -> tensor<4xi32> {
+  // CHECK: linalg.generic
+  // CHECK: %[[I:.*]] = litho_guard.checked_index %{{.*}} {size = 7 : i64, dim = 1 : i64, where = "gather", wrap} : i32
+  // CHECK: arith.index_cast %[[I]] : index to i32
+  %c = litho_tensor.check_bounds %ids {size = 7 : i64, dim = 1 : i64, where = "gather", wrap} : tensor<4xi32> -> tensor<4xi32>
+  func.return %c : tensor<4xi32>
+}
+
+// torch keeps bool + bool and bool * bool bool: True + True is True
+// CHECK-LABEL: func.func @bool_add_and_mul
+func.func @bool_add_and_mul(%a: tensor<4xi1>, %b: tensor<4xi1>) -> (tensor<4xi1>, tensor<4xi1>) {
+  // CHECK: arith.ori %{{.*}}, %{{.*}} : i1
+  %s = litho_tensor.add %a, %b : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+  // CHECK: arith.andi %{{.*}}, %{{.*}} : i1
+  %p = litho_tensor.mul %a, %b : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+  func.return %s, %p : tensor<4xi1>, tensor<4xi1>
+}
