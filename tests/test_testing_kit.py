@@ -13,7 +13,11 @@ from hypothesis import strategies as st
 from litho.compiler.interpreter import BufferRaceError, run_function
 from litho.compiler.testing import (
     REASSOCIATE,
+    Argument,
+    Node,
+    Program,
     SemanticsCheckFailure,
+    ValueSpec,
     check_pass,
     check_patterns,
     inputs_for,
@@ -139,12 +143,43 @@ def test_reducer_keeps_every_candidate_equivalent(program, data):
             seen.append((candidate, candidate_inputs))
         return True
 
-    reduce_program(program, inputs, record)
+    reduce_program(program, inputs, record, splice_ops=False)
     for candidate, candidate_inputs in seen:
         actual = run_function(candidate.to_module(), candidate_inputs)
         wanted = expected[-len(actual):]
         for want, got in zip(wanted, actual, strict=True):
             np.testing.assert_array_equal(want, got)
+
+
+def test_reducer_splices_out_ops_the_failure_does_not_need():
+    """`relu(sub(neg(x), y))` failing because of its `sub` reduces to the `sub` alone: the
+    `neg` is cut into an argument, the `relu` spliced out (its user reads its operand)."""
+    spec = ValueSpec((2, 3), "f32")
+    program = Program(
+        (Argument(spec), Argument(spec)),
+        (Node("neg", (0,), spec), Node("sub", (2, 1), spec), Node("relu", (3,), spec)),
+        (4,),
+    )
+    inputs = [np.full((2, 3), -1.0, np.float32), np.ones((2, 3), np.float32)]
+
+    def has_a_sub(candidate: Program, candidate_inputs: list) -> bool:
+        return any(node.op == "sub" for node in candidate.nodes)
+
+    reduced, reduced_inputs = reduce_program(program, inputs, has_a_sub)
+    assert [node.op for node in reduced.nodes] == ["sub"]
+    expected = np.ones((2, 3), np.float32) - 1  # neg(-1) - 1, without the relu
+    np.testing.assert_array_equal(run_function(reduced.to_module(), reduced_inputs)[0], expected)
+
+
+def test_reducer_keeps_an_op_the_failure_needs():
+    spec = ValueSpec((3,), "f32")
+    program = Program((Argument(spec),), (Node("neg", (0,), spec), Node("relu", (1,), spec)), (2,))
+
+    def needs_both(candidate: Program, candidate_inputs: list) -> bool:
+        return [node.op for node in candidate.nodes] == ["neg", "relu"]
+
+    reduced, _ = reduce_program(program, [np.zeros(3, np.float32)], needs_both)
+    assert [node.op for node in reduced.nodes] == ["neg", "relu"]
 
 
 # -- generics on buffers that alias ---------------------------------------------------
