@@ -14,7 +14,9 @@ from litho.compiler.interpreter import BufferRaceError, run_function
 from litho.compiler.testing import (
     REASSOCIATE,
     Argument,
+    CheckFailure,
     Node,
+    PatternNeverFired,
     Program,
     SemanticsCheckFailure,
     ValueSpec,
@@ -22,6 +24,7 @@ from litho.compiler.testing import (
     check_patterns,
     inputs_for,
     programs,
+    reproduce_patterns,
 )
 from litho.compiler.testing.compare import load_inputs
 from litho.compiler.testing.reduce import reduce_program
@@ -126,8 +129,69 @@ def test_litho_opt_command_reproduces_the_failure(tmp_path, monkeypatch):
 
 
 def test_pattern_that_never_fires_fails_its_test():
-    with pytest.raises(SemanticsCheckFailure, match="never fired"):
+    with pytest.raises(PatternNeverFired, match="never fired") as failure:
         check_patterns([SubSwapsOperandsPattern()], program_strategy=programs(ops=("add",)))
+    assert failure.value.report.never_fired() == ["SubSwapsOperandsPattern"]
+
+
+def test_never_fired_is_not_a_miscompile():
+    """Catching the miscompile class must not swallow a check that tested nothing."""
+    assert issubclass(PatternNeverFired, CheckFailure)
+    assert issubclass(SemanticsCheckFailure, CheckFailure)
+    assert not issubclass(PatternNeverFired, SemanticsCheckFailure)
+    assert not issubclass(SemanticsCheckFailure, PatternNeverFired)
+    with pytest.raises(PatternNeverFired):
+        try:
+            check_patterns([SubSwapsOperandsPattern()], program_strategy=programs(ops=("add",)))
+        except SemanticsCheckFailure:
+            pytest.fail("a pattern that never fired was reported as a miscompile")
+
+
+class SubSwapsWhenAskedPattern(RewritePattern):
+    """Broken on purpose, and built with an argument litho-opt cannot pass."""
+
+    def __init__(self, swap: bool):
+        self.swap = swap
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: lt.SubOp, rewriter: PatternRewriter):
+        if self.swap:
+            SubSwapsOperandsPattern().match_and_rewrite(op, rewriter)
+
+
+def _float_subtractions():
+    return programs(ops=("sub", "neg"), dtypes=("f32",))
+
+
+def test_check_patterns_applies_a_pattern_built_with_arguments(tmp_path, monkeypatch):
+    monkeypatch.setenv("LITHO_REPRO_DIR", str(tmp_path))
+    with pytest.raises(SemanticsCheckFailure, match="takes constructor arguments") as failure:
+        check_patterns([SubSwapsWhenAskedPattern(swap=True)], tolerance=REASSOCIATE,
+                       program_strategy=_float_subtractions())
+    assert "reproduce_patterns([SubSwapsWhenAskedPattern(...)]" in str(failure.value)
+    assert "litho-opt cannot load" in str(failure.value)
+    repro = failure.value.repro
+    inputs = repro.with_suffix(".npz")
+    broken = [SubSwapsWhenAskedPattern(swap=True)]
+    assert reproduce_patterns(broken, repro, inputs, REASSOCIATE) is not None
+    harmless = [SubSwapsWhenAskedPattern(swap=False)]
+    assert reproduce_patterns(harmless, repro, inputs, REASSOCIATE) is None
+
+
+def test_check_patterns_applies_a_pattern_defined_in_the_test(tmp_path, monkeypatch):
+    monkeypatch.setenv("LITHO_REPRO_DIR", str(tmp_path))
+
+    class LocalSubSwapsPattern(SubSwapsOperandsPattern):
+        pass
+
+    with pytest.raises(SemanticsCheckFailure, match="defined inside a function") as failure:
+        check_patterns([LocalSubSwapsPattern()], tolerance=REASSOCIATE,
+                       program_strategy=_float_subtractions())
+    assert "reproduce_patterns([LocalSubSwapsPattern(...)]" in str(failure.value)
+    repro = failure.value.repro
+    problem = reproduce_patterns([LocalSubSwapsPattern()], repro, repro.with_suffix(".npz"),
+                                 REASSOCIATE)
+    assert problem and "differ" in problem
 
 
 @settings(max_examples=30, deadline=None, database=None)

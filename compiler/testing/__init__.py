@@ -5,7 +5,10 @@
   (slices, concat, gathers, cumsum, pad, convolution, pooling).
 - `check_pass(pass_or_pipeline)`, `check_patterns([pattern, ...])`: run generated programs
   through the interpreter before and after, under the declared tolerance; a failure is
-  reduced to a small `.mlir` repro with its inputs and a `litho-opt` command.
+  reduced to a small `.mlir` repro with its inputs and a `litho-opt` command (or, for
+  patterns litho-opt cannot load, a `reproduce_patterns(...)` call). A miscompile raises
+  `SemanticsCheckFailure`, a pattern that never fired `PatternNeverFired`; both are
+  `CheckFailure`s.
 - `litho.compiler.testing.fuzz.fuzz_jit(cases)`: differential fuzzing of `jit` against torch
   eager (`litho fuzz` on the command line).
 - `litho.compiler.testing.malformed.malformed_ir()`: generated malformed IR, for verifier
@@ -13,10 +16,13 @@
 """
 
 from litho.compiler.testing.checks import (
+    CheckFailure,
     CheckReport,
+    PatternNeverFired,
     SemanticsCheckFailure,
     check_pass,
     check_patterns,
+    reproduce_patterns,
 )
 from litho.compiler.testing.movement import MOVEMENT_OPS, movement_programs
 from litho.compiler.testing.program import Argument, Node, Program, ValueSpec
@@ -29,8 +35,10 @@ __all__ = [
     "MOVEMENT_OPS",
     "REASSOCIATE",
     "Argument",
+    "CheckFailure",
     "CheckReport",
     "Node",
+    "PatternNeverFired",
     "Program",
     "SemanticsCheckFailure",
     "Tolerance",
@@ -41,4 +49,5 @@ __all__ = [
     "movement_programs",
     "programs",
     "quantizing",
+    "reproduce_patterns",
 ]

@@ -6,6 +6,10 @@ again, and compares under the rewrite's tolerance. Cases whose reference result 
 finite are discarded. A failure is shrunk by hypothesis, written as a `.mlir` file with
 an `.npz` of its inputs, and reported with the `litho-opt` command that reproduces it.
 
+A miscompile raises `SemanticsCheckFailure`; a pattern that no generated case made fire
+raises `PatternNeverFired`. Both are `CheckFailure`s, and neither is the other, so
+catching a miscompile does not hide a test that tested nothing.
+
 ```python
 report = check_pass(LithoBufferizePass(), prepare="convert-litho-tensor-to-linalg")
 print(report.summary())     # cases checked and how often each pattern fired
@@ -32,15 +36,17 @@ from litho.compiler.testing.compare import (
     mismatch,
     save_inputs,
 )
+from litho.compiler.testing.given_patterns import GivenPatternsPass, unloadable_reason
 from litho.compiler.testing.program import Program
 from litho.compiler.testing.reduce import reduce_program
 from litho.compiler.testing.strategies import inputs_for, programs
 from litho.compiler.universe import all_passes, litho_context
-from litho.lowering.litho_apply_patterns import LithoApplyPatternsPass, pattern_path
+from litho.lowering.litho_apply_patterns import pattern_path
 from litho.lowering.pattern_pass import PatternPass
-from litho.lowering.tolerance import EXACT, Tolerance, loosest
+from litho.lowering.tolerance import EXACT, REASSOCIATE, Tolerance, loosest
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
+from xdsl.parser import Parser
 from xdsl.passes import ModulePass, PassPipeline
 from xdsl.pattern_rewriter import RewritePattern
 
@@ -48,12 +54,25 @@ DEFAULT_EXAMPLES = 100
 REPRO_DIR_VARIABLE = "LITHO_REPRO_DIR"
 
 
-class SemanticsCheckFailure(AssertionError):
+class CheckFailure(AssertionError):
+    """A property check of a pass, a pipeline or patterns failed."""
+
+
+class SemanticsCheckFailure(CheckFailure):
     """A rewrite changed what a program computes, or broke it; the message has the repro."""
 
     def __init__(self, message: str, repro: Path | None = None):
         super().__init__(message)
         self.repro = repro
+
+
+class PatternNeverFired(CheckFailure):
+    """A pattern of the rewrite fired in none of the generated cases, so its check tested
+    nothing: `report` says how often each pattern fired."""
+
+    def __init__(self, message: str, report: CheckReport):
+        super().__init__(message)
+        self.report = report
 
 
 @dataclass
@@ -78,13 +97,29 @@ class CheckReport:
 
 @dataclass(frozen=True)
 class Rewrite:
-    """Something to check: how to apply it, its tolerance, and its litho-opt spelling."""
+    """Something to check: how to apply it, its tolerance, and its litho-opt spelling
+    (`unloadable` says why litho-opt cannot run it, when it cannot)."""
 
     name: str
     pipeline: str
     tolerance: Tolerance
     apply: Callable[[ModuleOp], Counter[str]]
     pattern_names: tuple[str, ...] = ()
+    unloadable: str = ""
+
+    def reproduction(self, ir_path: Path, inputs_path: Path) -> str:
+        """The command, or the Python, that reruns a repro."""
+        if not self.unloadable:
+            return (f"Reproduce: litho-opt {ir_path} -p '{self.pipeline}' "
+                    f"--check-semantics {inputs_path}")
+        patterns = ", ".join(f"{name}(...)" for name in self.pattern_names)
+        return (
+            f"Reproduce: litho-opt cannot load the patterns ({self.unloadable}); where "
+            "they are defined, run\n"
+            "    from litho.compiler.testing import reproduce_patterns\n"
+            f"    reproduce_patterns([{patterns}], '{ir_path}', '{inputs_path}', "
+            f"tolerance={_spelling(self.tolerance)})  # the patterns as given to check_patterns"
+        )
 
     @staticmethod
     def of_pass(compiler_pass: ModulePass) -> Rewrite:
@@ -119,12 +154,30 @@ class Rewrite:
 
     @staticmethod
     def of_patterns(patterns: Sequence[RewritePattern], tolerance: Tolerance) -> Rewrite:
+        """The pattern instances as given, applied greedily; the litho-opt spelling names
+        their classes, which works only if litho-opt can rebuild them (`unloadable`)."""
+        given = GivenPatternsPass(tuple(patterns), tolerance)
         names = ",".join(pattern_path(pattern) for pattern in patterns)
-        compiler_pass = LithoApplyPatternsPass(names)
-        rewrite = Rewrite.of_pass(compiler_pass)
+        reasons = [reason for reason in map(unloadable_reason, patterns) if reason]
         pattern_names = tuple(type(pattern).__name__ for pattern in patterns)
-        name = "+".join(pattern_names)
-        return Rewrite(name, rewrite.pipeline, tolerance, rewrite.apply, pattern_names)
+        return Rewrite(
+            "+".join(pattern_names),
+            f'litho-apply-patterns{{names="{names}"}}',
+            tolerance,
+            given.apply_counting,
+            pattern_names,
+            "; ".join(reasons),
+        )
+
+
+def _spelling(tolerance: Tolerance) -> str:
+    """How Python code names `tolerance`."""
+    names = {EXACT: "EXACT", REASSOCIATE: "REASSOCIATE"}
+    if tolerance in names:
+        return names[tolerance]
+    if tolerance.kind == "quantizing":
+        return f"quantizing({tolerance.min_sqnr_db})"
+    return repr(tolerance)
 
 
 @dataclass
@@ -172,7 +225,12 @@ def check_patterns(
     every_pattern_fires: bool = True,
     random_seed: int | None = 0,
 ) -> CheckReport:
-    """Check rewrite patterns applied greedily on their own, under `tolerance`."""
+    """Check rewrite patterns applied greedily on their own, under `tolerance`.
+
+    The instances given are the ones applied (a pattern may be defined in the test, or
+    take constructor arguments). Raises SemanticsCheckFailure if they change a program's
+    meaning, PatternNeverFired if one of them never fired (with `every_pattern_fires`).
+    """
     rewrite = Rewrite.of_patterns(patterns, tolerance)
     return check_rewrite(rewrite, prepare, program_strategy, max_examples,
                          every_pattern_fires, random_seed)
@@ -186,7 +244,8 @@ def check_rewrite(
     every_pattern_fires: bool,
     random_seed: int | None,
 ) -> CheckReport:
-    """Run the property for `rewrite`; raise SemanticsCheckFailure with a repro if it fails."""
+    """Run the property for `rewrite`; raise SemanticsCheckFailure with a repro if it fails,
+    PatternNeverFired if one of its patterns never fired (with `every_pattern_fires`)."""
     report = CheckReport(rewrite.name, pattern_names=rewrite.pattern_names)
     preparation = Rewrite.of_pipeline(prepare) if prepare else None
     if program_strategy is None:
@@ -220,10 +279,11 @@ def check_rewrite(
         raise failure_with_repro(rewrite, reduce_failure(rewrite, preparation, failure)) from None
     never_fired = report.never_fired()
     if every_pattern_fires and never_fired:
-        raise SemanticsCheckFailure(
+        raise PatternNeverFired(
             f"{rewrite.name}: pattern(s) {', '.join(never_fired)} never fired in "
             f"{report.cases} generated cases; generate programs they match "
-            f"(program_strategy=programs(ops=...))\n{report.summary()}"
+            f"(program_strategy=programs(ops=...))\n{report.summary()}",
+            report,
         )
     return report
 
@@ -298,8 +358,7 @@ def failure_with_repro(rewrite: Rewrite, failure: _CaseFailure) -> SemanticsChec
     message = (
         f"{rewrite.name} does not preserve semantics: {failure.problem}\n"
         f"Shrunk repro ({failure.op_count} op(s)): {ir_path} with inputs {inputs_path}\n"
-        f"Reproduce: litho-opt {ir_path} -p '{rewrite.pipeline}' "
-        f"--check-semantics {inputs_path}\n\n{failure.module_text}"
+        f"{rewrite.reproduction(ir_path, inputs_path)}\n\n{failure.module_text}"
     )
     return SemanticsCheckFailure(message, ir_path)
 
@@ -319,3 +378,30 @@ def check_pipeline_semantics(
     actual = run_function(module, inputs)
     tolerance = loosest([getattr(item, "tolerance", EXACT) for item in pipeline.passes])
     return mismatch(expected, actual, tolerance)
+
+
+def reproduce_patterns(
+    patterns: Sequence[RewritePattern],
+    ir_path: str | Path,
+    inputs_path: str | Path,
+    tolerance: Tolerance = EXACT,
+) -> str | None:
+    """Rerun a `check_patterns` repro with the pattern instances themselves: interpret the
+    IR at `ir_path` on the inputs at `inputs_path`, apply the patterns, verify, interpret
+    again and compare under `tolerance` (litho-opt's `--check-semantics`, for patterns
+    litho-opt cannot load).
+
+    Returns None, printing "semantics preserved", or what went wrong, printed too.
+    """
+    module = Parser(litho_context(), Path(ir_path).read_text(), str(ir_path)).parse_module()
+    inputs = load_inputs(inputs_path)
+    check_inputs_fit(module, inputs, str(inputs_path))
+    expected = run_function(module, inputs)
+    try:
+        GivenPatternsPass(tuple(patterns), tolerance).apply_counting(module)
+        module.verify()
+        problem = mismatch(expected, run_function(module, inputs), tolerance)
+    except Exception as error:  # any exception is the finding being reproduced
+        problem = f"{type(error).__name__}: {error}"
+    print(f"semantics changed: {problem}" if problem else "semantics preserved")
+    return problem
