@@ -47,7 +47,7 @@ _LITHO_FOLDERS = tuple(
 def warn_at_user_code(message: str, category: type[Warning]) -> None:
     """Warn, attributing the warning to the innermost caller outside litho and torch."""
     frame = sys._getframe(1)
-    level = 1
+    level = 2  # stacklevel 1 is this function, 2 its caller
     while frame.f_back is not None and is_internal_file(frame.f_code.co_filename):
         frame = frame.f_back
         level += 1

@@ -12,6 +12,8 @@ Non-tensor user inputs (flags, sizes) are specialized: they become constants of 
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 import sys
 import threading
@@ -56,16 +58,29 @@ class ModelState:
 
     name: str
 
+    @functools.cached_property
+    def path(self) -> tuple[list[str], str]:
+        *owners, attribute = self.name.split(".")
+        return owners, attribute
+
     def read(self, model: torch.nn.Module, leaves: Sequence[Any]) -> Any:
-        owner_path, _, attribute = self.name.rpartition(".")
-        try:
-            owner = model.get_submodule(owner_path) if owner_path else model
-            return getattr(owner, attribute)
-        except AttributeError as error:
-            raise LithoError(
-                f"{type(model).__name__} no longer has the parameter or buffer {self.name!r} "
-                "it was compiled with; call jit(model) again after changing its structure"
-            ) from error
+        # nn.Module's own lookups (get_submodule, __getattr__) cost microseconds each,
+        # hundreds of times per call of a transformer: walk its dicts instead
+        owners, attribute = self.path
+        owner: Any = model
+        for name in owners:
+            owner = owner._modules.get(name) if isinstance(owner, torch.nn.Module) else None
+        if isinstance(owner, torch.nn.Module):
+            for table in (owner._parameters, owner._buffers):
+                value = table.get(attribute)
+                if value is not None:
+                    return value
+            if isinstance(getattr(owner, attribute, None), torch.Tensor):
+                return getattr(owner, attribute)
+        raise LithoError(
+            f"{type(model).__name__} no longer has the parameter or buffer {self.name!r} "
+            "it was compiled with; call jit(model) again after changing its structure"
+        )
 
 
 @dataclass(frozen=True)
@@ -87,12 +102,12 @@ class CapturedProgram:
 
     `sources[i]` gives the value of the graph's i-th placeholder. The graph's first
     outputs are the new values of `mutated` (buffers or user inputs updated in place, in
-    order), the rest are the leaves of the user's output, rebuilt with `output_tree`.
+    order; None for an effect token), the rest are the leaves of the user's output, rebuilt with `output_tree`.
     """
 
     graph_module: torch.fx.GraphModule
     sources: tuple[Source, ...]
-    mutated: tuple[Source, ...]
+    mutated: tuple[Source | None, ...]
     output_tree: pytree.TreeSpec
 
 
@@ -104,7 +119,7 @@ def capture(
     with _CAPTURE_LOCK, warnings.catch_warnings():
         warnings.filterwarnings("ignore", TREESPEC_WARNING, FutureWarning)
         try:
-            program = torch.export.export(model, tuple(args), kwargs or {})
+            program = torch.export.export(_traced_copy(model), tuple(args), kwargs or {})
         except Exception as error:
             raise CaptureError(
                 f"torch.export could not capture {model_name(model)}: {error}"
@@ -116,6 +131,19 @@ def capture(
         _mutated(program),
         program.call_spec.out_spec,
     )
+
+
+def _traced_copy(model: torch.nn.Module) -> torch.nn.Module:
+    """A copy of `model`'s modules sharing its tensors, for torch.export to trace.
+
+    torch.export patches the module it traces while it runs: another thread calling the
+    model then would be traced too (and break the capture). The copy keeps them apart.
+    """
+    shared = {id(tensor): tensor for tensor in (*model.parameters(), *model.buffers())}
+    try:
+        return copy.deepcopy(model, shared)
+    except Exception:  # a module holding something that cannot be copied: trace it as is
+        return model
 
 
 def register_model_types(model: torch.nn.Module) -> None:
@@ -156,6 +184,8 @@ def _sources(program: ExportedProgram) -> tuple[Source, ...]:
             sources.append(ModelState(spec.target))
         elif spec.kind == InputKind.CONSTANT_TENSOR:
             sources.append(Constant(program.constants[spec.target].detach()))
+        elif spec.kind == InputKind.TOKEN:  # orders effectful ops, which run in eager
+            sources.append(Constant(torch.empty(0)))
         else:
             raise LithoError(f"input {spec.arg.name} of kind {spec.kind.name} is not supported")
     program.graph_module.recompile()
@@ -168,19 +198,22 @@ def _specialize(graph: torch.fx.Graph, placeholder: torch.fx.Node, value: Any) -
     graph.erase_node(placeholder)
 
 
-def _mutated(program: ExportedProgram) -> tuple[Source, ...]:
-    """The buffers and user inputs the graph's leading outputs update, in order."""
+def _mutated(program: ExportedProgram) -> tuple[Source | None, ...]:
+    """The buffers and user inputs the graph's leading outputs update, in order (None
+    for an effect token, which is dropped)."""
     user_inputs = [
         spec.arg.name
         for spec in program.graph_signature.input_specs
         if spec.kind == InputKind.USER_INPUT
     ]
-    mutated: list[Source] = []
+    mutated: list[Source | None] = []
     for spec in program.graph_signature.output_specs:
         if spec.kind in (OutputKind.BUFFER_MUTATION, OutputKind.PARAMETER_MUTATION):
             mutated.append(ModelState(spec.target))
         elif spec.kind == OutputKind.USER_INPUT_MUTATION:
             mutated.append(UserInput(user_inputs.index(spec.target)))
+        elif spec.kind == OutputKind.TOKEN:
+            mutated.append(None)
         elif spec.kind != OutputKind.USER_OUTPUT:
             raise LithoError(f"output {spec.arg} of kind {spec.kind.name} is not supported")
     return tuple(mutated)

@@ -29,6 +29,14 @@ class TensorSpec:
     def of(tensor: torch.Tensor) -> TensorSpec:
         return TensorSpec(tuple(tensor.shape), tensor.dtype)
 
+    def describes(self, tensor: torch.Tensor) -> bool:
+        """Whether `tensor` is a CPU tensor of this shape and dtype."""
+        return (
+            tensor.dtype == self.dtype
+            and tensor.shape == self.shape
+            and tensor.device.type == "cpu"
+        )
+
 
 class NativeFunction:
     """Calls one native entry point `void name(inputs..., outputs..., arena, errors)`.
@@ -59,7 +67,7 @@ class NativeFunction:
 
     def __call__(self, inputs: Sequence[torch.Tensor]) -> list[torch.Tensor]:
         for index, (value, spec) in enumerate(zip(inputs, self.input_specs, strict=True)):
-            if TensorSpec.of(value) != spec:
+            if not spec.describes(value):
                 raise InputMismatchError(
                     f"{self.name} argument {index}: expected {spec.dtype} of shape "
                     f"{list(spec.shape)}, got {value.dtype} of shape {list(value.shape)}"
@@ -98,7 +106,7 @@ class CompiledFunction:
         run: Runner,
         sources: Sequence[Source],
         input_specs: Sequence[TensorSpec],
-        mutated: Sequence[Source],
+        mutated: Sequence[Source | None],
         output_tree: pytree.TreeSpec,
     ):
         self.run = run
@@ -115,9 +123,7 @@ class CompiledFunction:
         inputs = []
         for source, spec in zip(self.sources, self.input_specs, strict=True):
             value = source.read(model, leaves)
-            if not isinstance(value, torch.Tensor) or value.device.type != "cpu":
-                return None
-            if TensorSpec.of(value) != spec:
+            if not isinstance(value, torch.Tensor) or not spec.describes(value):
                 return None
             inputs.append(value)
         return inputs
@@ -129,7 +135,8 @@ class CompiledFunction:
             outputs = list(self.run(inputs))
             updates = len(self.mutated)
             for source, value in zip(self.mutated, outputs[:updates], strict=True):
-                source.read(model, leaves).copy_(value)
+                if source is not None:
+                    source.read(model, leaves).copy_(value)
         return pytree.tree_unflatten(outputs[updates:], self.output_tree)
 
 
