@@ -102,7 +102,8 @@ class CapturedProgram:
 
     `sources[i]` gives the value of the graph's i-th placeholder. The graph's first
     outputs are the new values of `mutated` (buffers or user inputs updated in place, in
-    order; None for an effect token), the rest are the leaves of the user's output, rebuilt with `output_tree`.
+    order; None for an effect token), the rest are the leaves of the user's output,
+    rebuilt with `output_tree`.
     """
 
     graph_module: torch.fx.GraphModule
