@@ -8,6 +8,7 @@ import pytest
 import torch
 from litho.compiler.testing.fuzz import FuzzMismatch, compare_with_eager, fuzz_jit
 from litho.compiler.testing.program import Argument, Node, Program, ValueSpec
+from litho.compiler.testing.strategies import ALL_DTYPES
 from litho.dialects import tensor as lt
 from litho.lowering import convert_litho_tensor_to_linalg as to_linalg
 from xdsl.dialects import arith
@@ -19,6 +20,8 @@ def test_jit_matches_eager_on_generated_programs():
     report = fuzz_jit(cases=CI_CASES, random_seed=0)
     print(report.summary())
     assert report.cases >= CI_CASES
+    for dtype in ALL_DTYPES:  # f32, f64, i32, i64 and bool, each in many cases
+        assert report.dtypes[dtype] >= CI_CASES // 10, report.summary()
 
 
 def test_fuzzer_reports_a_wrong_answer(monkeypatch, tmp_path):

@@ -1,7 +1,8 @@
 """Differential fuzzing of the whole compiler: `jit` of generated torch modules vs eager.
 
-Each case is a generated `Program` rendered as a torch module, compiled with `jit` (so
-capture, import, every pass, codegen and the runtime all take part) and compared with
+Each case is a generated `Program` (on f32, f64, i32, i64 and bool tensors) rendered as a
+torch module, compiled with `jit` (so capture, import, every pass, codegen and the
+runtime all take part) and compared with
 torch eager under DESIGN.md's tolerances: integers and booleans exact; floats within
 `assert_close`'s fp32 defaults, or rtol 1e-4 / atol 1e-5 where the program reduces or
 multiplies matrices; failing that, within the fp64 rule (litho's RMS error against a
@@ -22,8 +23,9 @@ import math
 import sys
 import time
 import warnings
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -35,24 +37,30 @@ from litho.compiler.testing.checks import repro_folder
 from litho.compiler.testing.compare import all_finite, save_inputs
 from litho.compiler.testing.program import Program
 from litho.compiler.testing.reduce import reduce_program
-from litho.compiler.testing.strategies import inputs_for, programs
+from litho.compiler.testing.strategies import ALL_DTYPES, inputs_for, programs
 
 ELEMENTWISE_TOLERANCE = (1.3e-6, 1e-5)
 CONTRACTION_TOLERANCE = (1e-4, 1e-5)
 CONTRACTIONS = ("matmul", "reduce_sum", "reduce_mean")
-FUZZ_DTYPES = ("f32", "i64")
+FUZZ_DTYPES = ALL_DTYPES  # f32, f64, i32, i64 and bool
 
 
 @dataclass
 class FuzzReport:
+    """Cases compared, cases discarded, time taken, and how many cases had a value of
+    each dtype."""
+
     cases: int = 0
     discarded: int = 0
     seconds: float = 0.0
+    dtypes: Counter[str] = field(default_factory=Counter)
 
     def summary(self) -> str:
+        dtypes = ", ".join(f"{name} {count}" for name, count in sorted(self.dtypes.items()))
         return (
             f"litho fuzz: {self.cases} cases compared with torch eager, 0 mismatches, "
-            f"{self.discarded} discarded (non-finite reference), {self.seconds:.0f} s"
+            f"{self.discarded} discarded (non-finite reference), {self.seconds:.0f} s; "
+            f"cases with values of each dtype: {dtypes}"
         )
 
 
@@ -154,6 +162,7 @@ def fuzz_jit(
         if problem:
             raise _Mismatch(problem, program, inputs)
         report.cases += 1
+        report.dtypes.update(_dtypes_of(program))
         if progress and report.cases % 100 == 0:
             print(f"  {report.cases} cases", file=sys.stderr)
 
@@ -167,6 +176,11 @@ def fuzz_jit(
             raise FuzzMismatch(_write_repro(_reduce(mismatch))) from None
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _dtypes_of(program: Program) -> set[str]:
+    values = [argument.spec for argument in program.arguments]
+    return {spec.dtype for spec in (*values, *(node.result for node in program.nodes))}
 
 
 def _reduce(mismatch: _Mismatch) -> _Mismatch:
