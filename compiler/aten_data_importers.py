@@ -186,6 +186,46 @@ def _checked(
     return context.emit(lm.CheckBoundsOp(indices, size, dim, describe(node), wrap)).result
 
 
+def _sorted(
+    context: ImportContext, node: torch.fx.Node, dim: int, descending: bool, count: int | None
+) -> tuple[SSAValue, SSAValue]:
+    """The values of `node`'s input sorted along `dim`, and their indices; the first
+    `count` of them along `dim` when `count` is given."""
+    value = context.values[node.args[0]]
+    if value.type.get_num_dims() == 0:
+        return value, context.emit(lt.ConstantOp.splat(0, TensorType(i64, []))).result
+    dim = _dim(node, dim)
+    sort = context.emit(lm.SortOp(value, dim, descending))
+    if count is None:
+        return sort.values, sort.indices
+    return tuple(slice_along(context, result, dim, 0, 1, count) for result in sort.results)
+
+
+@register_importer(aten.sort.default, aten.sort.stable)
+def import_sort(context: ImportContext, node: torch.fx.Node) -> tuple[SSAValue, SSAValue]:
+    """`torch.sort`, stable: equal elements keep their order (eager's default sort may
+    order them otherwise, so their indices can differ; the values cannot)."""
+    if node.target == aten.sort.stable:
+        dim, descending = node.kwargs.get("dim", -1), node.kwargs.get("descending", False)
+    else:
+        dim = node.args[1] if len(node.args) > 1 else node.kwargs.get("dim", -1)
+        descending = node.args[2] if len(node.args) > 2 else node.kwargs.get("descending", False)
+    return _sorted(context, node, dim, bool(descending), None)
+
+
+@register_importer(aten.topk.default)
+def import_topk(context: ImportContext, node: torch.fx.Node) -> tuple[SSAValue, SSAValue]:
+    """`torch.topk`: the first `k` of a stable sort, largest first unless `largest=False`.
+
+    Equal elements come in index order (eager leaves their order unspecified), and the
+    result is sorted even with `sorted=False` (whose order eager leaves unspecified too).
+    """
+    k = node.args[1]
+    dim = node.args[2] if len(node.args) > 2 else node.kwargs.get("dim", -1)
+    largest = node.args[3] if len(node.args) > 3 else node.kwargs.get("largest", True)
+    return _sorted(context, node, dim, bool(largest), k)
+
+
 @register_importer(aten.embedding.default)
 def import_embedding(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     weight, indices = (context.values[argument] for argument in node.args[:2])

@@ -235,6 +235,13 @@ class LithoTensorFunctions(InterpreterFunctions):
     def run_cumsum(self, interpreter: Interpreter, op: lm.CumsumOp, args: tuple):
         return (_result_array(op, np.cumsum(args[0], axis=op.dim.value.data)),)
 
+    @impl(lm.SortOp)
+    def run_sort(self, interpreter: Interpreter, op: lm.SortOp, args: tuple):
+        dim = op.dim.value.data
+        order = sort_order(np.moveaxis(np.asarray(args[0]), dim, -1), op.descending is not None)
+        values = np.take_along_axis(np.moveaxis(args[0], dim, -1), order, -1)
+        return (np.moveaxis(values, -1, dim).copy(), np.moveaxis(order, -1, dim).copy())
+
     @impl(lm.PadOp)
     def run_pad(self, interpreter: Interpreter, op: lm.PadOp, args: tuple):
         widths = list(zip(op.low.get_values(), op.high.get_values(), strict=True))
@@ -271,6 +278,25 @@ class LithoTensorFunctions(InterpreterFunctions):
         for values in windows:
             result = combine(result, values)
         return (_result_array(op, result),)
+
+
+def sort_order(x: np.ndarray, descending: bool) -> np.ndarray:
+    """For each row of the last dim of `x`, the indices of its elements in sorted order:
+    stable, NaN above every number (torch's order)."""
+    is_nan = np.isnan(x) if x.dtype.kind == "f" else np.zeros(x.shape, bool)
+    before = x[..., :, None] < x[..., None, :]  # [.., j, i]: x[j] sorts before x[i]
+    if descending:
+        before = x[..., :, None] > x[..., None, :]
+        before |= is_nan[..., :, None] & ~is_nan[..., None, :]
+    else:
+        before |= ~is_nan[..., :, None] & is_nan[..., None, :]
+    same = (x[..., :, None] == x[..., None, :]) | (is_nan[..., :, None] & is_nan[..., None, :])
+    positions = np.arange(x.shape[-1])
+    earlier = positions[:, None] < positions[None, :]
+    rank = np.sum(before | (same & earlier), axis=-2)  # where x[i] lands
+    order = np.zeros(x.shape, np.int64)
+    np.put_along_axis(order, rank, np.broadcast_to(positions, x.shape), -1)
+    return order
 
 
 def _window(

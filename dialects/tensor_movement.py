@@ -33,6 +33,7 @@ from xdsl.dialects.builtin import (
     IntegerType,
     StringAttr,
     TensorType,
+    UnitAttr,
     f64,
     i64,
 )
@@ -42,6 +43,7 @@ from xdsl.irdl import (
     ParsePropInAttrDict,
     irdl_op_definition,
     operand_def,
+    opt_prop_def,
     prop_def,
     result_def,
     traits_def,
@@ -330,6 +332,56 @@ class CumsumOp(_MovementOp):
 
 
 @irdl_op_definition
+class SortOp(_MovementOp):
+    """The elements along `dim` in ascending order (descending with `descending`), and
+    the index each came from, as `torch.sort(stable=True)`.
+
+    Equal elements keep their order, and NaN sorts above every number, as in torch.
+    (Eager's default sort is not stable: the indices of equal elements can differ from
+    its, the values cannot.)
+
+    ```mlir
+    %v, %i = litho_tensor.sort %x {dim = 1 : i64, descending}
+        : tensor<2x5xf32> -> (tensor<2x5xf32>, tensor<2x5xi64>)
+    ```
+    """
+
+    name = "litho_tensor.sort"
+
+    dim = prop_def(IntegerAttr)
+    descending = opt_prop_def(UnitAttr)
+    input = operand_def(LithoTensor)
+    values = result_def(LithoTensor)
+    indices = result_def(IntegerTensor)
+
+    assembly_format = (
+        "$input attr-dict `:` type($input) `->` `(` type($values) `,` type($indices) `)`"
+    )
+
+    def __init__(self, input: SSAValue, dim: int, descending: bool = False):
+        indices_type = TensorType(i64, input.type.get_shape())
+        super().__init__(
+            operands=[input],
+            result_types=[input.type, indices_type],
+            properties={
+                "dim": IntegerAttr(dim, i64),
+                "descending": UnitAttr() if descending else None,
+            },
+        )
+
+    def verify_(self) -> None:
+        check_same_element_type(self, self.input, self.values)
+        shape = self.input.type.get_shape()
+        _dim_of(self, len(shape))
+        if not shape:
+            raise VerifyException(f"{self.name}: input must have rank 1 or more")
+        check_result_shape(self, self.values, shape)
+        check_result_shape(self, self.indices, shape)
+        if self.indices.type.get_element_type() != i64:
+            raise VerifyException(f"{self.name}: indices must be a tensor of i64")
+
+
+@irdl_op_definition
 class PadOp(_MovementOp):
     """`low[d]` and `high[d]` elements of `value` before and after each dim `d`."""
 
@@ -546,6 +598,7 @@ MOVEMENT_OPS: list[type[IRDLOperation]] = [
     CheckBoundsOp,
     GatherOp,
     CumsumOp,
+    SortOp,
     PadOp,
     ConvOp,
     PoolOp,

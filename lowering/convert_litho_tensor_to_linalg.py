@@ -309,6 +309,14 @@ def _compare(compare: type, predicate: str, args: Sequence[SSAValue]) -> SSAValu
     return compare(args[0], args[1], predicate).result
 
 
+def compare_scalars(predicate: str, lhs: SSAValue, rhs: SSAValue) -> SSAValue:
+    """`lhs <predicate> rhs` on scalars as `litho_tensor.cmp` compares elements."""
+    if isinstance(lhs.type, AnyFloat):
+        return arith.CmpfOp(lhs, rhs, _FLOAT_PREDICATES[predicate]).result
+    table = _BOOLEAN_PREDICATES if lhs.type == IntegerType(1) else _INTEGER_PREDICATES
+    return arith.CmpiOp(lhs, rhs, table[predicate]).result
+
+
 class WherePattern(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: lt.WhereOp, rewriter: PatternRewriter):

@@ -27,6 +27,7 @@ from litho.dialects import tensor_movement as lm
 from litho.dialects.guard import CheckedIndexOp
 from litho.lowering.convert_litho_tensor_to_linalg import (
     build_generic,
+    compare_scalars,
     convert_scalar,
     elementwise,
     fill,
@@ -34,7 +35,7 @@ from litho.lowering.convert_litho_tensor_to_linalg import (
     scalar_constant,
 )
 from xdsl.dialects import arith, tensor
-from xdsl.dialects.builtin import IndexType, IntegerAttr, TensorType, i64
+from xdsl.dialects.builtin import AnyFloat, IndexType, IntegerAttr, TensorType, i64
 from xdsl.dialects.linalg import ops as linalg
 from xdsl.ir import SSAValue
 from xdsl.ir.affine import AffineExpr, AffineMap
@@ -241,6 +242,81 @@ class CumsumPattern(RewritePattern):
         rewriter.replace(op, generic)
 
 
+def _is_nan(x: SSAValue) -> SSAValue:
+    return arith.CmpfOp(x, x, "une").result
+
+
+def _sorts_before(a: SSAValue, b: SSAValue, descending: bool) -> SSAValue:
+    """Whether `a` comes before `b` in torch's sort order (NaN above every number)."""
+    if not isinstance(a.type, AnyFloat):
+        return compare_scalars("gt" if descending else "lt", a, b)
+    ordered = arith.CmpfOp(a, b, "ogt" if descending else "olt").result
+    nan_first, number = (a, b) if descending else (b, a)
+    is_number = arith.CmpfOp(number, number, "oeq").result
+    by_nan = arith.AndIOp(_is_nan(nan_first), is_number).result
+    return arith.OrIOp(ordered, by_nan).result
+
+
+def _same(a: SSAValue, b: SSAValue) -> SSAValue:
+    """Whether `a` and `b` tie in the sort order (two NaNs tie)."""
+    if not isinstance(a.type, AnyFloat):
+        return compare_scalars("eq", a, b)
+    both_nan = arith.AndIOp(_is_nan(a), _is_nan(b)).result
+    return arith.OrIOp(arith.CmpfOp(a, b, "oeq"), both_nan).result
+
+
+class SortPattern(RewritePattern):
+    """Three generics: each element's rank (how many sort before it, a reduction over the
+    others, ties broken by position), the index whose rank is each position (a reduction
+    that selects it), and the values read at those indices. O(n^2) in the sorted dim."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: lm.SortOp, rewriter: PatternRewriter):
+        dim = op.dim.value.data
+        rank = op.input.type.get_num_dims()
+        descending = op.descending is not None
+        identity = AffineMap(rank + 1, 0, tuple(AffineExpr.dimension(i) for i in range(rank)))
+        other = _with_dim(rank, dim, AffineExpr.dimension(rank))
+
+        def count_before(args: Sequence[SSAValue]) -> SSAValue:
+            here, there, count = args
+            earlier = arith.CmpiOp(loop_index(rank), loop_index(dim), "slt").result
+            tie_first = arith.AndIOp(_same(there, here), earlier).result
+            before = arith.OrIOp(_sorts_before(there, here, descending), tie_first).result
+            return arith.AddiOp(count, arith.ExtUIOp(before, i64)).result
+
+        ranks = build_generic(
+            [op.input, op.input], [identity, other], fill(rewriter, op.indices.type, 0),
+            identity, ["parallel"] * rank + ["reduction"], count_before,
+        )
+        rewriter.insert(ranks)
+
+        def pick_index(args: Sequence[SSAValue]) -> SSAValue:
+            position = arith.IndexCastOp(loop_index(dim), i64).result
+            lands_here = arith.CmpiOp(args[0], position, "eq").result
+            source = arith.IndexCastOp(loop_index(rank), i64).result
+            return arith.SelectOp(lands_here, source, args[1]).result
+
+        order = build_generic(
+            [ranks.res[0]], [other], fill(rewriter, op.indices.type, 0), identity,
+            ["parallel"] * rank + ["reduction"], pick_index,
+        )
+        rewriter.insert(order)
+
+        def read(args: Sequence[SSAValue]) -> SSAValue:
+            indices = [loop_index(i) for i in range(rank)]
+            indices[dim] = arith.IndexCastOp(args[0], IndexType()).result
+            return extract(op.input, indices)
+
+        empty = tensor.EmptyOp([], op.values.type)
+        values = build_generic(
+            [order.res[0]], [AffineMap.identity(rank)], empty.tensor, AffineMap.identity(rank),
+            ["parallel"] * rank, read,
+        )
+        rewriter.insert((empty, values))
+        rewriter.replace(op, [], [values.res[0], order.res[0]])
+
+
 def _window_read(
     rank: int, first_window_loop: int, stride: Sequence[int], dilation: Sequence[int]
 ) -> list[AffineExpr]:
@@ -327,6 +403,7 @@ MOVEMENT_PATTERNS = (
     GatherPattern,
     PadPattern,
     CumsumPattern,
+    SortPattern,
     ConvPattern,
     PoolPattern,
 )

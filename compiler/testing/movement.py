@@ -24,7 +24,9 @@ from hypothesis import strategies as st
 from litho.compiler.testing.program import Argument, Node, Program, ValueSpec
 from litho.dialects.tensor_movement import window_output_size
 
-MOVEMENT_OPS = ("pad", "pool", "conv", "gather", "take", "concat", "cumsum", "slice", "iota")
+MOVEMENT_OPS = (
+    "pad", "pool", "conv", "gather", "take", "concat", "cumsum", "sort", "slice", "iota"
+)
 MOVEMENT_DTYPES = ("f32", "f64", "i32", "i64", "i1")
 # The dtypes each op takes, where torch and the IR agree on what it means (a prefix sum
 # of bools is an int64 in torch; convolution and pooling take floats).
@@ -126,6 +128,14 @@ def _cumsum(draw: Draw, dtype: str, source: Shape | None) -> Drawn | None:
     return [_values(shape, dtype)], Node("cumsum", (0,), ValueSpec(shape, dtype), {"dim": dim})
 
 
+def _sort(draw: Draw, dtype: str, source: Shape | None) -> Drawn | None:
+    shape = _main(draw, source)
+    if shape is None:
+        return None
+    attributes = {"dim": draw(st.integers(0, len(shape) - 1)), "descending": draw(st.booleans())}
+    return [_values(shape, dtype)], Node("sort", (0,), ValueSpec(shape, dtype), attributes)
+
+
 def _pad(draw: Draw, dtype: str, source: Shape | None) -> Drawn | None:
     shape = _main(draw, source)
     if shape is None:
@@ -211,6 +221,7 @@ _DRAWERS: dict[str, Callable[[Draw, str, Shape | None], Drawn | None]] = {
     "take": _take,
     "gather": _gather,
     "cumsum": _cumsum,
+    "sort": _sort,
     "pad": _pad,
     "conv": _conv,
     "pool": _pool,

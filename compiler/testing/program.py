@@ -190,6 +190,9 @@ _IR_BUILDERS: dict[str, Callable[[Node, Sequence[SSAValue]], lt.IRDLOperation]] 
     "take": lambda node, operands: lm.TakeOp(*operands, node.attributes["dim"]),
     "gather": lambda node, operands: lm.GatherOp(*operands, node.attributes["dim"]),
     "cumsum": lambda node, operands: lm.CumsumOp(operands[0], node.attributes["dim"]),
+    "sort": lambda node, operands: lm.SortOp(
+        operands[0], node.attributes["dim"], bool(node.attributes["descending"])
+    ),
     "pad": lambda node, operands: lm.PadOp(
         operands[0], node.attributes["low"], node.attributes["high"], node.attributes["value"]
     ),
@@ -288,6 +291,10 @@ def _run_torch_movement(node: Node, operands: Sequence[torch.Tensor]) -> torch.T
             return torch.gather(operands[0], attributes["dim"], operands[1])
         case "cumsum":
             return torch.cumsum(operands[0], attributes["dim"]).to(dtype)
+        case "sort":
+            descending = bool(attributes["descending"])
+            return torch.sort(operands[0], dim=attributes["dim"], descending=descending,
+                              stable=True).values
         case "pad":
             pairs = zip(attributes["low"][::-1], attributes["high"][::-1], strict=True)
             widths = [width for pair in pairs for width in pair]

@@ -50,3 +50,17 @@ func.func @windows(%x: tensor<1x4x6x6xf32>, %w: tensor<4x2x3x3xf32>) -> (tensor<
   %r = litho_tensor.add %m, %s : (tensor<1x4x3x3xf32>, tensor<1x4x3x3xf32>) -> tensor<1x4x3x3xf32>
   func.return %c, %r : tensor<1x4x2x2xf32>, tensor<1x4x3x3xf32>
 }
+
+// CHECK-LABEL: func.func @sorting
+func.func @sorting(%x: tensor<3x5xf32>) -> (tensor<3x5xf32>, tensor<2x5xi64>, tensor<3x5xi64>) {
+  // CHECK: %{{.*}}, %{{.*}} = litho_tensor.sort %{{.*}} {dim = 1 : i64} : tensor<3x5xf32> -> (tensor<3x5xf32>, tensor<3x5xi64>)
+  %v, %i = litho_tensor.sort %x {dim = 1 : i64} : tensor<3x5xf32> -> (tensor<3x5xf32>, tensor<3x5xi64>)
+  // CHECK: litho_tensor.sort %{{.*}} {dim = 0 : i64, descending} : tensor<3x5xf32> -> (tensor<3x5xf32>, tensor<3x5xi64>)
+  %dv, %di = litho_tensor.sort %x {dim = 0 : i64, descending} : tensor<3x5xf32> -> (tensor<3x5xf32>, tensor<3x5xi64>)
+  %top = litho_tensor.slice %di {dim = 0 : i64, start = 0 : i64, step = 1 : i64} : tensor<3x5xi64> -> tensor<2x5xi64>
+  %ties = litho_tensor.cast %x : tensor<3x5xf32> -> tensor<3x5xi64>
+  %tv, %ti = litho_tensor.sort %ties {dim = 1 : i64} : tensor<3x5xi64> -> (tensor<3x5xi64>, tensor<3x5xi64>)
+  %sum = litho_tensor.add %tv, %ti : (tensor<3x5xi64>, tensor<3x5xi64>) -> tensor<3x5xi64>
+  %w = litho_tensor.sub %v, %dv : (tensor<3x5xf32>, tensor<3x5xf32>) -> tensor<3x5xf32>
+  func.return %w, %top, %sum : tensor<3x5xf32>, tensor<2x5xi64>, tensor<3x5xi64>
+}

@@ -60,3 +60,13 @@ func.func @check_bounds_of_an_empty_dim(%ids: tensor<4xi64>) {
 }
 
 // CHECK: litho_tensor.check_bounds: size must be at least 1
+
+// -----
+
+func.func @sort_indices_of_another_shape(%x: tensor<3x5xf32>) {
+  // expected-error @+1 {{litho_tensor.sort: result shape (3, 4) should be (3, 5)}}
+  %v, %i = litho_tensor.sort %x {dim = 1 : i64} : tensor<3x5xf32> -> (tensor<3x5xf32>, tensor<3x4xi64>)
+  func.return
+}
+
+// CHECK: litho_tensor.sort: result shape (3, 4) should be (3, 5)

@@ -100,3 +100,20 @@ func.func @bool_add_and_mul(%a: tensor<4xi1>, %b: tensor<4xi1>) -> (tensor<4xi1>
   %p = litho_tensor.mul %a, %b : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
   func.return %s, %p : tensor<4xi1>, tensor<4xi1>
 }
+
+// CHECK-LABEL: func.func @sort
+func.func @sort(%x: tensor<2x4xf32>) -> (tensor<2x4xf32>, tensor<2x4xi64>) {
+  // each element's rank: a reduction over the others (d2), NaN above every number
+  // CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1)>, affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction"]}
+  // CHECK: arith.cmpf olt
+  // CHECK: arith.cmpf une
+  // the index that lands at each position
+  // CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction"]}
+  // CHECK: arith.select
+  // the values read there
+  // CHECK: linalg.generic
+  // CHECK: tensor.extract
+  // CHECK-NOT: litho_tensor.sort
+  %v, %i = litho_tensor.sort %x {dim = 1 : i64} : tensor<2x4xf32> -> (tensor<2x4xf32>, tensor<2x4xi64>)
+  func.return %v, %i : tensor<2x4xf32>, tensor<2x4xi64>
+}
