@@ -22,7 +22,7 @@ from litho.compiler.importer import (
 )
 from litho.dialects import tensor as lt
 from litho.dialects import tensor_movement as lm
-from xdsl.dialects.builtin import AnyFloat, TensorType, i1, i64
+from xdsl.dialects.builtin import AnyFloat, IntegerType, TensorType, i1, i64
 from xdsl.ir import SSAValue
 
 aten = torch.ops.aten
@@ -94,6 +94,35 @@ def import_binary(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     if alpha != 1:
         rhs = context.emit(lt.MulOp(rhs, context.operand(alpha, element_type))).result
     return context.emit(_BINARY[node.target](lhs, rhs)).result
+
+
+@register_importer(aten.div.Tensor_mode, aten.div.Scalar_mode, aten.floor_divide.default)
+def import_rounding_division(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    """Integer division rounded down (`//`) or toward zero, by a nonzero number.
+
+    Eager raises on a zero divisor, which native code cannot, so a tensor divisor falls
+    back to eager; float division with a rounding mode is not supported.
+    """
+    rounding = _argument(node, 2, "rounding_mode", "floor")
+    if node.target == aten.floor_divide.default:
+        rounding = "floor"
+    element_type = context.result_type(node).get_element_type()
+    lhs_arg, divisor = node.args[:2]
+    if rounding is None:
+        lhs, rhs = context.operands([lhs_arg, divisor], element_type)
+        return context.emit(lt.DivOp(lhs, rhs)).result
+    if element_type == i1 or not isinstance(element_type, IntegerType):
+        raise LithoError(
+            f"{describe(node)}: division of {element_type} tensors with rounding_mode "
+            f"{rounding!r} is not supported"
+        )
+    if isinstance(divisor, torch.fx.Node) or divisor == 0:
+        raise LithoError(
+            f"{describe(node)}: integer division by a tensor is not supported (eager raises "
+            "on a zero divisor, which compiled code cannot); divide by a nonzero number"
+        )
+    lhs, rhs = context.operands([lhs_arg, divisor], element_type)
+    return context.emit(lt.IntegerDivOp(lhs, rhs, rounding)).result
 
 
 @register_importer(*_UNARY)

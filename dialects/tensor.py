@@ -237,6 +237,64 @@ class PowOp(ElementwiseBinaryOp):
             raise VerifyException(f"{self.name}: operands must be float tensors")
 
 
+ROUNDING_MODES = ("floor", "trunc")
+
+
+@irdl_op_definition
+class IntegerDivOp(IRDLOperation):
+    """Elementwise integer division with broadcasting, rounded toward -inf
+    (`rounding = "floor"`, Python's `//`) or toward zero (`"trunc"`).
+
+    A zero divisor gives the dividend (eager raises there; importers divide only by
+    nonzero constants), and the most negative integer divided by -1 wraps to itself, as
+    its negation does.
+
+    ```mlir
+    %q = litho_tensor.int_div %a, %b {rounding = "floor"}
+        : (tensor<4xi64>, tensor<i64>) -> tensor<4xi64>
+    ```
+    """
+
+    name = "litho_tensor.int_div"
+
+    rounding = prop_def(StringAttr)
+    lhs = operand_def(LithoTensor)
+    rhs = operand_def(LithoTensor)
+    result = result_def(LithoTensor)
+
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+
+    assembly_format = (
+        "$lhs `,` $rhs attr-dict `:` `(` type($lhs) `,` type($rhs) `)` `->` type($result)"
+    )
+
+    def __init__(self, lhs: SSAValue, rhs: SSAValue, rounding: str):
+        shape = broadcast_shapes(self.name, lhs.type.get_shape(), rhs.type.get_shape())
+        super().__init__(
+            operands=[lhs, rhs],
+            result_types=[TensorType(lhs.type.get_element_type(), shape)],
+            properties={"rounding": StringAttr(rounding)},
+        )
+
+    def verify_(self) -> None:
+        check_same_element_type(self, self.lhs, self.rhs, self.result)
+        element_type = self.lhs.type.get_element_type()
+        if not isinstance(element_type, IntegerType) or element_type == i1:
+            raise VerifyException(
+                f"{self.name}: operands must be integer tensors other than i1, not {element_type}"
+            )
+        if self.rounding.data not in ROUNDING_MODES:
+            raise VerifyException(
+                f"{self.name}: rounding must be one of {ROUNDING_MODES}, "
+                f"not {self.rounding.data!r}"
+            )
+        shape = broadcast_shapes(
+            self.name, self.lhs.type.get_shape(), self.rhs.type.get_shape()
+        )
+        check_result_shape(self, self.result, shape)
+
+
 class BitwiseOp(ElementwiseBinaryOp):
     """Base of bitwise ops on integer tensors; on i1 they are the logical ops."""
 
@@ -746,6 +804,7 @@ CORE_OPS: list[type[IRDLOperation]] = [
     MaxOp,
     MinOp,
     PowOp,
+    IntegerDivOp,
     AndOp,
     OrOp,
     XorOp,

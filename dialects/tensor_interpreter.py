@@ -128,6 +128,20 @@ _REDUCTIONS = {
 }
 
 
+def integer_division(lhs: Any, rhs: Any, rounding: str) -> np.ndarray:
+    """`lhs / rhs` rounded by `rounding` ("floor" or "trunc"); `lhs` where `rhs` is 0,
+    `-lhs` (wrapping) where it is -1."""
+    lhs, rhs = np.broadcast_arrays(np.asarray(lhs), np.asarray(rhs))
+    safe = np.where((rhs == 0) | (rhs == -1), 1, rhs).astype(rhs.dtype)
+    quotient = np.floor_divide(lhs, safe)
+    if rounding == "trunc":
+        inexact = quotient * safe != lhs
+        quotient = np.where(inexact & ((lhs < 0) != (safe < 0)), quotient + 1, quotient)
+    with np.errstate(over="ignore"):
+        negated = np.negative(lhs)
+    return np.where(rhs == -1, negated, quotient)
+
+
 def _result_array(op: Any, value: Any) -> np.ndarray:
     """`value` as an array of the op's result type (numpy may widen 0-d results)."""
     dtype = numpy_dtype(op.result.type.get_element_type())
@@ -166,6 +180,10 @@ class LithoTensorFunctions(InterpreterFunctions):
     def run_gelu(self, interpreter: Interpreter, op: lt.GeluOp, args: tuple):
         with np.errstate(all="ignore"):
             return (_result_array(op, gelu(np.asarray(args[0]), op.approximate.data)),)
+
+    @impl(lt.IntegerDivOp)
+    def run_integer_div(self, interpreter: Interpreter, op: lt.IntegerDivOp, args: tuple):
+        return (_result_array(op, integer_division(*args, op.rounding.data)),)
 
     @impl(lt.CmpOp)
     def run_cmp(self, interpreter: Interpreter, op: lt.CmpOp, args: tuple):

@@ -206,6 +206,28 @@ class BinaryPattern(RewritePattern):
         elementwise(rewriter, op, [op.lhs, op.rhs], lambda args: scalar_op(*args[:2]).result)
 
 
+def integer_division(rounding: str, lhs: SSAValue, rhs: SSAValue) -> SSAValue:
+    """`lhs / rhs` rounded by `rounding`, never trapping: a zero divisor gives `lhs`, and
+    -1 gives `0 - lhs` (the most negative integer wraps) instead of overflowing."""
+    by_minus_one = arith.CmpiOp(rhs, scalar_constant(-1, rhs.type), "eq").result
+    by_zero = arith.CmpiOp(rhs, scalar_constant(0, rhs.type), "eq").result
+    unsafe = arith.OrIOp(by_minus_one, by_zero).result
+    safe = arith.SelectOp(unsafe, scalar_constant(1, rhs.type), rhs).result
+    divide = arith.FloorDivSIOp if rounding == "floor" else arith.DivSIOp
+    quotient = divide(lhs, safe).result
+    negated = arith.SubiOp(scalar_constant(0, lhs.type), lhs).result
+    return arith.SelectOp(by_minus_one, negated, quotient).result
+
+
+class IntegerDivPattern(RewritePattern):
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: lt.IntegerDivOp, rewriter: PatternRewriter):
+        rounding = op.rounding.data
+        elementwise(
+            rewriter, op, [op.lhs, op.rhs], lambda args: integer_division(rounding, *args[:2])
+        )
+
+
 def _binary_table(value: SSAValue) -> dict[type, type]:
     if is_float(value):
         return _FLOAT_BINARY
@@ -539,6 +561,7 @@ class ConvertLithoTensorToLinalgPass(PatternPass):
             *(pattern() for pattern in MOVEMENT_PATTERNS),
             ConstantPattern(),
             BinaryPattern(),
+            IntegerDivPattern(),
             UnaryPattern(),
             NumericUnaryPattern(),
             CmpPattern(),

@@ -55,7 +55,11 @@ func.func @all_ops(%a: tensor<2x3x4xf32>, %b: tensor<4x5xf32>, %r: tensor<3x1xf3
   %ten = litho_tensor.constant dense<10.0> : tensor<f32>
   %sc = litho_tensor.mul %rs, %ten : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32>
   %ic = litho_tensor.cast %sc : tensor<3xf32> -> tensor<3xi64>
-  %i = litho_tensor.abs %ic : tensor<3xi64>
+  %three = litho_tensor.constant dense<-3> : tensor<i64>
+  %iq = litho_tensor.int_div %ic, %three {rounding = "floor"} : (tensor<3xi64>, tensor<i64>) -> tensor<3xi64>
+  %it = litho_tensor.int_div %ic, %three {rounding = "trunc"} : (tensor<3xi64>, tensor<i64>) -> tensor<3xi64>
+  %id = litho_tensor.sub %iq, %it : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
+  %i = litho_tensor.abs %id : tensor<3xi64>
   func.return %o2, %mm, %i : tensor<6x2xf32>, tensor<2x3x5xf32>, tensor<3xi64>
 }
 """

@@ -163,12 +163,22 @@ REDUCTION_OPS = {
     "reduce_min": lt.ReduceMinOp,
 }
 
+def _scalar(value: object, like: SSAValue) -> SSAValue:
+    """A 0-d splat constant of `like`'s element type, made in the builder's block."""
+    element_type = like.type.get_element_type()
+    return lt.ConstantOp.splat(value, TensorType(element_type, [])).result
+
+
 _IR_BUILDERS: dict[str, Callable[[Node, Sequence[SSAValue]], lt.IRDLOperation]] = {
     **{name: _binary(op_type) for name, op_type in BINARY_OPS.items()},
     **{name: _unary(op_type) for name, op_type in UNARY_OPS.items()},
     **{name: _reduction(op_type) for name, op_type in REDUCTION_OPS.items()},
     "gelu": lambda node, operands: lt.GeluOp(operands[0], str(node.attributes["approximate"])),
     "cmp": lambda node, operands: lt.CmpOp(str(node.attributes["predicate"]), *operands),
+    "int_div": lambda node, operands: lt.IntegerDivOp(
+        operands[0], _scalar(node.attributes["divisor"], operands[0]),
+        str(node.attributes["rounding"]),
+    ),
     "where": lambda node, operands: lt.WhereOp(*operands),
     "cast": lambda node, operands: lt.CastOp(operands[0], node.result.tensor_type),
     "broadcast": lambda node, operands: lt.BroadcastOp(operands[0], node.result.tensor_type),
@@ -253,6 +263,9 @@ def run_torch_node(node: Node, operands: Sequence[torch.Tensor]) -> torch.Tensor
             return torch.nn.functional.gelu(operands[0], approximate=attributes["approximate"])
         case "cmp":
             return _TORCH_COMPARISONS[attributes["predicate"]](*operands)
+        case "int_div":  # by a Python number, as the importer requires
+            divisor, rounding = int(attributes["divisor"]), attributes["rounding"]
+            return torch.div(operands[0], divisor, rounding_mode=rounding)
         case "where":
             return torch.where(*operands)
         case "cast":

@@ -58,6 +58,7 @@ ALL_OPS: tuple[str, ...] = (
     *UNARY_OPS,
     "gelu",
     "cmp",
+    "int_div",
     "where",
     "cast",
     "broadcast",
@@ -316,6 +317,21 @@ def _add_binary(builder: _Builder, op: str) -> int | None:
     return builder.node(op, (lhs, rhs), _broadcast_spec(builder, dtype, lhs, rhs), bounds)
 
 
+def _add_int_div(builder: _Builder, op: str) -> int | None:
+    """An integer division by a nonzero number (eager raises on a zero divisor), kept in
+    the node's attributes: the importer divides only by Python numbers."""
+    dtypes = [dtype for dtype in builder.dtypes if dtype in ("i32", "i64")]
+    if not dtypes:
+        return None
+    value = _operand(builder, dtypes)
+    magnitude = builder.bounds[value].magnitude
+    return builder.node(
+        "int_div", (value,), builder.specs[value], Bounds(-magnitude, magnitude, 0),
+        divisor=builder.draw(st.sampled_from((1, 2, 3, -1, -4, 7, -13))),
+        rounding=builder.draw(st.sampled_from(("floor", "trunc"))),
+    )
+
+
 def _add_unary(builder: _Builder, op: str) -> int | None:
     positive = op in _POSITIVE_INPUT_OPS
     value = _operand(builder, _numeric(builder, op), positive=positive)
@@ -508,6 +524,7 @@ _ADDERS: dict[str, Callable[[_Builder, str], int | None]] = {
     **{op: _add_unary for op in (*UNARY_OPS, "gelu")},
     **{op: _add_reduction for op in REDUCTION_OPS},
     "cmp": _add_cmp,
+    "int_div": _add_int_div,
     "where": _add_where,
     "cast": _add_cast,
     "broadcast": _add_broadcast,

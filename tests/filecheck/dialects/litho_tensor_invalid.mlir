@@ -178,3 +178,19 @@ func.func @reciprocal_of_integers(%a: tensor<4xi64>) {
   %0 = litho_tensor.reciprocal %a : tensor<4xi64>
   func.return
 }
+
+// -----
+
+func.func @int_div_of_floats(%a: tensor<4xf32>) {
+  // expected-error @+1 {{litho_tensor.int_div: operands must be integer tensors other than i1, not f32}}
+  %0 = litho_tensor.int_div %a, %a {rounding = "floor"} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  func.return
+}
+
+// -----
+
+func.func @int_div_rounding(%a: tensor<4xi64>) {
+  // expected-error @+1 {{litho_tensor.int_div: rounding must be one of ('floor', 'trunc'), not 'ceil'}}
+  %0 = litho_tensor.int_div %a, %a {rounding = "ceil"} : (tensor<4xi64>, tensor<4xi64>) -> tensor<4xi64>
+  func.return
+}

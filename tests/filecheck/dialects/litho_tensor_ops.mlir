@@ -49,6 +49,8 @@ func.func @elementwise(%a: tensor<3x4xf32>, %b: tensor<4xf32>, %c: tensor<3x4xi6
   %in = litho_tensor.neg %ia : tensor<3x4xi64>
   // CHECK: litho_tensor.relu %{{.*}} : tensor<3x4xi64>
   %ir = litho_tensor.relu %in : tensor<3x4xi64>
+  // CHECK: litho_tensor.int_div %{{.*}}, %{{.*}} {rounding = "floor"} : (tensor<3x4xi64>, tensor<3x4xi64>) -> tensor<3x4xi64>
+  %iq = litho_tensor.int_div %ir, %c {rounding = "floor"} : (tensor<3x4xi64>, tensor<3x4xi64>) -> tensor<3x4xi64>
   func.return %18 : tensor<3x4xf32>
 }
 

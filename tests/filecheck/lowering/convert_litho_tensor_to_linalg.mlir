@@ -117,3 +117,15 @@ func.func @sort(%x: tensor<2x4xf32>) -> (tensor<2x4xf32>, tensor<2x4xi64>) {
   %v, %i = litho_tensor.sort %x {dim = 1 : i64} : tensor<2x4xf32> -> (tensor<2x4xf32>, tensor<2x4xi64>)
   func.return %v, %i : tensor<2x4xf32>, tensor<2x4xi64>
 }
+
+// CHECK-LABEL: func.func @int_div
+func.func @int_div(%a: tensor<4xi64>, %b: tensor<i64>) -> (tensor<4xi64>, tensor<4xi64>) {
+  // a zero or -1 divisor never reaches the division (no trap)
+  // CHECK: %[[SAFE:.*]] = arith.select %{{.*}}, %{{.*}}, %[[B:.*]] : i64
+  // CHECK: arith.floordivsi %[[A:.*]], %[[SAFE]] : i64
+  %f = litho_tensor.int_div %a, %b {rounding = "floor"} : (tensor<4xi64>, tensor<i64>) -> tensor<4xi64>
+  // CHECK: arith.divsi
+  %t = litho_tensor.int_div %a, %b {rounding = "trunc"} : (tensor<4xi64>, tensor<i64>) -> tensor<4xi64>
+  func.return %f, %t : tensor<4xi64>, tensor<4xi64>
+}
+
