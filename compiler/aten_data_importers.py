@@ -23,7 +23,7 @@ from litho.compiler.importer import (
 )
 from litho.dialects import tensor as lt
 from litho.dialects import tensor_movement as lm
-from xdsl.dialects.builtin import TensorType, i64
+from xdsl.dialects.builtin import IntegerType, TensorType, i64
 from xdsl.ir import SSAValue
 
 aten = torch.ops.aten
@@ -35,6 +35,10 @@ _FULL_VALUES = {
     aten.ones.default: 1,
     aten.ones_like.default: 1,
     aten.new_ones.default: 1,
+    # uninitialized in eager (any value will do): zeros
+    aten.empty.memory_format: 0,
+    aten.empty_like.default: 0,
+    aten.empty_permuted.default: 0,
 }
 
 
@@ -256,6 +260,43 @@ def import_index_select(context: ImportContext, node: torch.fx.Node) -> SSAValue
     return _as_result(context, node, taken)
 
 
+def _index_positions(node: torch.fx.Node, indices: list) -> list[int]:
+    """The dims `indices` (an `aten.index` or `index_put` list) index with tensors."""
+    used = [position for position, index in enumerate(indices) if index is not None]
+    if not used:
+        raise LithoError(f"{describe(node)}: indexing without an index tensor is not supported")
+    if any(indices[position].meta["val"].dtype == torch.bool for position in used):
+        raise LithoError(
+            f"{describe(node)}: indexing with a boolean mask selects a data-dependent "
+            "number of elements, which litho does not support; use torch.where instead"
+        )
+    if len(used) > 1 and used != list(range(len(used))):
+        raise LithoError(
+            f"{describe(node)}: index tensors must be on the leading dims, or only one"
+        )
+    return used
+
+
+def _flattened(
+    context: ImportContext, node: torch.fx.Node, value: SSAValue, indices: list, count: int
+) -> tuple[SSAValue, SSAValue]:
+    """`value` with its first `count` dims flattened into one, and the checked index
+    tensors of those dims as one linear index into it."""
+    shape = value.type.get_shape()
+    linear: SSAValue | None = None
+    for position in range(count):
+        index = context.cast(context.values[indices[position]], i64)
+        index = _checked(context, node, index, value, position, wrap=True)
+        stride = math.prod(shape[position + 1 : count])
+        if stride != 1:
+            index = context.emit(lt.MulOp(index, context.operand(stride, i64))).result
+        linear = index if linear is None else context.emit(lt.AddOp(linear, index)).result
+    assert linear is not None
+    flat_shape = [math.prod(shape[:count]), *shape[count:]]
+    flat_type = TensorType(value.type.get_element_type(), flat_shape)
+    return context.emit(lt.ReshapeOp(value, flat_type)).result, linear
+
+
 @register_importer(aten.index.Tensor)
 def import_index(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     """`x[i0, i1, ...]` with integer index tensors on leading dims, or one on any dim.
@@ -265,35 +306,41 @@ def import_index(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     """
     value = context.values[node.args[0]]
     indices = list(node.args[1])
-    used = [position for position, index in enumerate(indices) if index is not None]
-    if any(indices[position].meta["val"].dtype == torch.bool for position in used):
-        raise LithoError(
-            f"{describe(node)}: indexing with a boolean mask gives a data-dependent shape, "
-            "which litho does not support; use torch.where instead"
-        )
+    used = _index_positions(node, indices)
     if len(used) == 1:
         index = context.values[indices[used[0]]]
         index = _checked(context, node, index, value, used[0], wrap=True)
         return context.emit(lm.TakeOp(value, index, used[0])).result
-    if used != list(range(len(used))):
-        raise LithoError(
-            f"{describe(node)}: index tensors must be on the leading dims, or only one"
-        )
-    shape = value.type.get_shape()
-    linear: SSAValue | None = None
-    for position in used:
-        index = context.cast(context.values[indices[position]], i64)
-        index = _checked(context, node, index, value, position, wrap=True)
-        stride = math.prod(shape[position + 1 : len(used)])
-        if stride != 1:
-            index = context.emit(lt.MulOp(index, context.operand(stride, i64))).result
-        linear = index if linear is None else context.emit(lt.AddOp(linear, index)).result
-    flat_type = TensorType(
-        value.type.get_element_type(), [math.prod(shape[: len(used)]), *shape[len(used) :]]
-    )
-    flat = context.emit(lt.ReshapeOp(value, flat_type)).result
+    flat, linear = _flattened(context, node, value, indices, len(used))
     return context.emit(lm.TakeOp(flat, linear, 0)).result
 
+
+@register_importer(aten.index_put.default, aten._unsafe_index_put.default)
+def import_index_put(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    """`x[i0, i1, ...] = values` (or `+=` with `accumulate`): the index forms `x[...]`
+    reads, as a `scatter`. Where an index repeats, the last write wins (eager leaves
+    which one unspecified)."""
+    value = context.values[node.args[0]]
+    indices = list(node.args[1])
+    accumulate = bool(node.args[3] if len(node.args) > 3 else node.kwargs.get("accumulate"))
+    result_type = context.result_type(node)
+    element_type = result_type.get_element_type()
+    if accumulate and element_type == IntegerType(1):
+        raise LithoError(f"{describe(node)}: accumulating into a bool tensor is not supported")
+    used = _index_positions(node, indices)
+    if len(used) == 1:
+        dest, dim = value, used[0]
+        index = _checked(context, node, context.values[indices[dim]], value, dim, wrap=True)
+    else:
+        (dest, index), dim = _flattened(context, node, value, indices, len(used)), 0
+    updates_shape = lm.take_shape(dest.type.get_shape(), index.type.get_shape(), dim)
+    updates = context.cast(context.values[node.args[2]], element_type)
+    if tuple(updates.type.get_shape()) != tuple(updates_shape):
+        updates = context.emit(
+            lt.BroadcastOp(updates, TensorType(element_type, updates_shape))
+        ).result
+    scattered = context.emit(lm.ScatterOp(dest, index, updates, dim, accumulate)).result
+    return _as_result(context, node, scattered)
 
 
 @register_importer(aten.as_strided.default)

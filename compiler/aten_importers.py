@@ -11,6 +11,7 @@ import math
 import operator
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 import torch.fx
 from litho.compiler.errors import LithoError
@@ -22,8 +23,9 @@ from litho.compiler.importer import (
 )
 from litho.dialects import tensor as lt
 from litho.dialects import tensor_movement as lm
+from litho.dialects.tensor_interpreter import numpy_dtype
 from xdsl.dialects.builtin import AnyFloat, IntegerType, TensorType, i1, i64
-from xdsl.ir import SSAValue
+from xdsl.ir import Attribute, SSAValue
 
 aten = torch.ops.aten
 
@@ -451,6 +453,53 @@ def import_any(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     reduced_dims = _reduction_dims(value.type.get_num_dims(), dims)
     largest = context.emit(lt.ReduceMaxOp(as_integers, reduced_dims, keepdim)).result
     return context.cast(largest, i1)
+
+
+MAX_HISTOGRAM_BINS = 1024
+
+
+@register_importer(aten.histc.default)
+def import_histc(context: ImportContext, node: torch.fx.Node) -> SSAValue:
+    """`torch.histc`: how many elements fall in each of `bins` equal bins from `min` to
+    `max` (the last bin holds `max` too; NaN and elements outside are not counted).
+
+    The bin edges are the ones eager uses, `torch.linspace(min, max, bins + 1)`, computed
+    here; each element is compared with them, so `elements x bins` comparisons.
+    """
+    bins = _argument(node, 1, "bins", 100)
+    low, high = _argument(node, 2, "min", 0), _argument(node, 3, "max", 0)
+    if low >= high or bins > MAX_HISTOGRAM_BINS:
+        raise LithoError(
+            f"{describe(node)}: histc needs min < max (without them eager takes the range "
+            f"from the data) and at most {MAX_HISTOGRAM_BINS} bins"
+        )
+    value = _value(context, node.args[0])
+    element_type = value.type.get_element_type()
+    dtype = node.args[0].meta["val"].dtype
+    edges = torch.linspace(low, high, bins + 1, dtype=dtype).tolist()
+    edges[-1] = float(np.nextafter(np.array(high, dtype=numpy_dtype(element_type)), np.inf))
+    column = context.emit(
+        lt.ReshapeOp(value, TensorType(element_type, [value.type.element_count(), 1]))
+    ).result
+    lower = _vector(context, edges[:-1], element_type)
+    upper = _vector(context, edges[1:], element_type)
+    above = context.emit(lt.CmpOp("ge", column, lower)).result
+    below = context.emit(lt.CmpOp("lt", column, upper)).result
+    inside = context.cast(context.emit(lt.AndOp(above, below)).result, element_type)
+    return context.emit(lt.ReduceSumOp(inside, [0])).result
+
+
+def _vector(
+    context: ImportContext, values: Sequence[float], element_type: Attribute
+) -> SSAValue:
+    """A 1-d tensor of `values`: splat constants joined (constants must be splats)."""
+    pieces = [
+        context.emit(lt.ConstantOp.splat(item, TensorType(element_type, [1]))).result
+        for item in values
+    ]
+    if len(pieces) == 1:
+        return pieces[0]
+    return context.emit(lm.ConcatOp(pieces, 0)).result
 
 
 @register_importer(aten._assert_tensor_metadata.default)

@@ -5,6 +5,8 @@ autograd) trace with this table, so they hand litho the same ops.
 
 - Layer norm, softmax, GELU, linear, SiLU and hardtanh are split into their
   elementwise and reduction parts, which litho fuses better than opaque kernels.
+- transformers' `grouped_mm_fallback` (mixture of experts) becomes a gather and a batched
+  matmul (`grouped_mm`).
 - Scaled dot-product attention becomes matmuls, a mask and a softmax. torch's own
   decomposition of it leaves strides that break the `view` after it in GPT-2 (torch
   2.13 fails with "Cannot view a tensor ..."); this one returns the layout eager's CPU
@@ -62,9 +64,34 @@ def attention(
     return output.transpose(-3, -2).contiguous().transpose(-3, -2)
 
 
+def grouped_mm(input: torch.Tensor, weight: torch.Tensor, offs: torch.Tensor) -> torch.Tensor:
+    """transformers' `grouped_mm_fallback` (its mixture-of-experts layers): row `s` of
+    `input` times the weight of the group it falls in, the groups being consecutive runs
+    of rows that end at `offs`; rows past the last group are zero.
+
+    The model's own op loops over `offs.tolist()`, which cannot be traced; this picks each
+    row's weight with a gather and multiplies the rows in one batched matmul.
+    """
+    rows = torch.arange(input.size(0), device=input.device)
+    group = (offs.unsqueeze(0) <= rows.unsqueeze(1)).sum(1)
+    inside = group < weight.size(0)
+    group = group.clamp(max=weight.size(0) - 1)
+    product = torch.bmm(input.unsqueeze(1), weight[group]).squeeze(1)
+    return torch.where(inside.unsqueeze(1), product, torch.zeros_like(product))
+
+
+# custom ops of model libraries, by namespace and name: found once the library is loaded
+LIBRARY_DECOMPOSITIONS = {("transformers", "grouped_mm_fallback"): grouped_mm}
+
+
 def litho_decompositions() -> dict[object, Callable]:
     """The table to trace models with, for `run_decompositions` or AOT autograd."""
-    return dict(_table())
+    table = dict(_table())
+    for (namespace, name), decomposition in LIBRARY_DECOMPOSITIONS.items():
+        packet = getattr(getattr(torch.ops, namespace), name, None)
+        if packet is not None:
+            table[packet.default] = decomposition
+    return table
 
 
 @functools.cache

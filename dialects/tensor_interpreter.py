@@ -253,6 +253,19 @@ class LithoTensorFunctions(InterpreterFunctions):
     def run_cumsum(self, interpreter: Interpreter, op: lm.CumsumOp, args: tuple):
         return (_result_array(op, np.cumsum(args[0], axis=op.dim.value.data)),)
 
+    @impl(lm.ScatterOp)
+    def run_scatter(self, interpreter: Interpreter, op: lm.ScatterOp, args: tuple):
+        dest, indices, updates = (np.asarray(arg) for arg in args)
+        dim, index_rank = op.dim.value.data, indices.ndim
+        result = np.array(dest, copy=True)
+        target = np.moveaxis(result, dim, 0)  # a view: writes land in `result`
+        pieces = np.moveaxis(updates, list(range(dim, dim + index_rank)),
+                             list(range(index_rank)))
+        pieces = pieces.reshape(indices.size, *target.shape[1:])
+        for index, piece in zip(indices.flat, pieces, strict=True):
+            target[index] = target[index] + piece if op.accumulate else piece
+        return (result,)
+
     @impl(lm.SortOp)
     def run_sort(self, interpreter: Interpreter, op: lm.SortOp, args: tuple):
         dim = op.dim.value.data

@@ -230,6 +230,64 @@ class TakeOp(_MovementOp):
 
 
 @irdl_op_definition
+class ScatterOp(_MovementOp):
+    """`dest` with the slices of `updates` written along `dim` at `indices`: the inverse
+    of `take`, as `x[..., indices] = updates` (`index_put`).
+
+    `updates` has the shape `take` would give (`dest.shape[:dim] + indices.shape +
+    dest.shape[dim+1:]`). Indices must lie in `0 .. size - 1` (importers check them
+    first). Where an index repeats, the last write wins; with `accumulate`, every update
+    is added instead.
+
+    ```mlir
+    %r = litho_tensor.scatter %dest, %ids, %rows {dim = 0 : i64}
+        : (tensor<5x3xf32>, tensor<4xi64>, tensor<4x3xf32>) -> tensor<5x3xf32>
+    ```
+    """
+
+    name = "litho_tensor.scatter"
+
+    dim = prop_def(IntegerAttr)
+    accumulate = opt_prop_def(UnitAttr)
+    dest = operand_def(LithoTensor)
+    indices = operand_def(IntegerTensor)
+    updates = operand_def(LithoTensor)
+    result = result_def(LithoTensor)
+
+    assembly_format = (
+        "$dest `,` $indices `,` $updates attr-dict `:` `(` type($dest) `,` type($indices) "
+        "`,` type($updates) `)` `->` type($result)"
+    )
+
+    def __init__(
+        self, dest: SSAValue, indices: SSAValue, updates: SSAValue, dim: int,
+        accumulate: bool = False,
+    ):
+        super().__init__(
+            operands=[dest, indices, updates],
+            result_types=[dest.type],
+            properties={
+                "dim": IntegerAttr(dim, i64),
+                "accumulate": UnitAttr() if accumulate else None,
+            },
+        )
+
+    def verify_(self) -> None:
+        check_same_element_type(self, self.dest, self.updates, self.result)
+        shape = self.dest.type.get_shape()
+        dim = _dim_of(self, len(shape))
+        check_result_shape(self, self.result, shape)
+        expected = take_shape(shape, self.indices.type.get_shape(), dim)
+        if tuple(self.updates.type.get_shape()) != tuple(expected):
+            raise VerifyException(
+                f"{self.name}: updates shape {tuple(self.updates.type.get_shape())} should "
+                f"be {tuple(expected)}"
+            )
+        if self.accumulate is not None and self.dest.type.get_element_type() == IntegerType(1):
+            raise VerifyException(f"{self.name}: accumulate on i1 tensors is not supported")
+
+
+@irdl_op_definition
 class CheckBoundsOp(IndexCheck):
     """`indices` used as indices into dim `dim` (of `size`) by the op `where` names.
 
@@ -595,6 +653,7 @@ MOVEMENT_OPS: list[type[IRDLOperation]] = [
     SliceOp,
     ConcatOp,
     TakeOp,
+    ScatterOp,
     CheckBoundsOp,
     GatherOp,
     CumsumOp,

@@ -156,6 +156,49 @@ class TakePattern(RewritePattern):
         elementwise(rewriter, op, [op.indices], body, [index_map])
 
 
+class ScatterPattern(RewritePattern):
+    """A generic over (dest dims..., index dims...) that reduces over the index dims:
+    each result element starts as `dest`'s (at the first index point) and takes every
+    update whose index names its position, in order, so the last write wins."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: lm.ScatterOp, rewriter: PatternRewriter):
+        dim = op.dim.value.data
+        rank = op.result.type.get_num_dims()
+        index_rank = op.indices.type.get_num_dims()
+        d = AffineExpr.dimension
+        loops = rank + index_rank
+        index_dims = tuple(d(rank + i) for i in range(index_rank))
+        update_dims = (*(d(i) for i in range(dim)), *index_dims,
+                       *(d(i) for i in range(dim + 1, rank)))
+        own = AffineMap(loops, 0, tuple(d(i) for i in range(rank)))
+        accumulate = op.accumulate is not None
+        add = arith.AddfOp if is_float(op.dest) else arith.AddiOp
+
+        def body(args: Sequence[SSAValue]) -> SSAValue:
+            dest, index, update, written = args
+            first = [arith.CmpiOp(loop_index(rank + i), index_constant(0), "eq").result
+                     for i in range(index_rank)]
+            current = dest  # with a 0-d index there is one point, and it is the first
+            if first:
+                at_first = first[0]
+                for other in first[1:]:
+                    at_first = arith.AndIOp(at_first, other).result
+                current = arith.SelectOp(at_first, dest, written).result
+            position = arith.IndexCastOp(loop_index(dim), index.type).result
+            hit = arith.CmpiOp(index, position, "eq").result
+            new = add(current, update).result if accumulate else update
+            return arith.SelectOp(hit, new, current).result
+
+        empty = tensor.EmptyOp([], op.result.type)
+        generic = build_generic(
+            [op.dest, op.indices, op.updates],
+            [own, AffineMap(loops, 0, index_dims), AffineMap(loops, 0, update_dims)],
+            empty.tensor, own, ["parallel"] * rank + ["reduction"] * index_rank, body,
+        )
+        rewriter.replace(op, (empty, generic))
+
+
 class CheckBoundsPattern(RewritePattern):
     """Each index through `litho_guard.checked_index`, which reports a bad one."""
 
@@ -399,6 +442,7 @@ MOVEMENT_PATTERNS = (
     SlicePattern,
     ConcatPattern,
     TakePattern,
+    ScatterPattern,
     CheckBoundsPattern,
     GatherPattern,
     PadPattern,

@@ -109,7 +109,7 @@ def test_every_pass_preserves_the_all_ops_program():
     assert "litho-bufferize" in checked and "litho-memory-plan" in checked
 
 
-@pytest.mark.parametrize("function", ["indexing", "windows", "sorting"])
+@pytest.mark.parametrize("function", ["indexing", "windows", "sorting", "scattering"])
 def test_every_pass_preserves_the_movement_ops(function):
     """Gathers, slices, concat, cumsum, pad, conv and pooling (the round-trip file's
     functions), each alone in a module, against the level above after every pass."""

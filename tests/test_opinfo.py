@@ -46,6 +46,13 @@ NO_OPINFO = {
     "bitwise_xor": "integer and bool only: no fp32 samples",
     "detach": "only made by retracing in the torch.compile backend",
     "getitem": "Python's operator.getitem on op results",
+    "_unsafe_index_put": "only made by decompositions; covered through index_put",
+}
+# Ops whose OpInfo samples cannot be compared with eager: their values are uninitialized.
+UNCOMPARABLE = {
+    "empty": "uninitialized values (litho's are zeros)",
+    "empty_like": "uninitialized values (litho's are zeros)",
+    "empty_permuted": "uninitialized values (litho's are zeros)",
 }
 CHUNK = 120
 NODE_AND_LOCATION = r"\S+ \(node [^)]*\) at \S+: "
@@ -68,6 +75,9 @@ def _opinfos_by_claimed_op() -> dict[str, list]:
             by_name[opinfo.name].append(opinfo)
     claimed = {}
     for name in _claimed_names():
+        if name in UNCOMPARABLE:
+            claimed[name] = []
+            continue
         names = EXTRA_OPINFOS.get(name, [name, f"nn.functional.{name}"])
         claimed[name] = [opinfo for candidate in names for opinfo in by_name[candidate]]
     return claimed
@@ -120,7 +130,9 @@ def run_sample(opinfo, sample) -> str | None:
 
 def test_every_claimed_op_has_opinfo_samples_or_a_reason():
     without = {name for name, opinfos in OPINFOS.items() if not opinfos}
-    assert without == set(NO_OPINFO), "give these ops an OpInfo or a reason in NO_OPINFO"
+    assert without == set(NO_OPINFO) | set(UNCOMPARABLE), (
+        "give these ops an OpInfo or a reason in NO_OPINFO"
+    )
 
 
 def _chunks() -> list[tuple[str, str, int]]:

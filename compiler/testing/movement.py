@@ -25,7 +25,8 @@ from litho.compiler.testing.program import Argument, Node, Program, ValueSpec
 from litho.dialects.tensor_movement import window_output_size
 
 MOVEMENT_OPS = (
-    "pad", "pool", "conv", "gather", "take", "concat", "cumsum", "sort", "slice", "iota"
+    "pad", "pool", "conv", "gather", "take", "scatter", "concat", "cumsum", "sort", "slice",
+    "iota",
 )
 MOVEMENT_DTYPES = ("f32", "f64", "i32", "i64", "i1")
 # The dtypes each op takes, where torch and the IR agree on what it means (a prefix sum
@@ -118,6 +119,22 @@ def _gather(draw: Draw, dtype: str, source: Shape | None) -> Drawn | None:
     index_shape = index_shape[:dim] + (draw(st.integers(1, 4)),) + index_shape[dim + 1 :]
     arguments = [_values(shape, dtype), _indices(index_shape, 0, shape[dim] - 1)]
     return arguments, Node("gather", (0, 1), ValueSpec(index_shape, dtype), {"dim": dim})
+
+
+def _scatter(draw: Draw, dtype: str, source: Shape | None) -> Drawn | None:
+    shape = _main(draw, source)
+    if shape is None:
+        return None
+    dim = draw(st.integers(0, len(shape) - 1))
+    index_shape = _shape(draw, 1, 2)
+    updates = shape[:dim] + index_shape + shape[dim + 1 :]
+    arguments = [
+        _values(shape, dtype),
+        _indices(index_shape, 0, shape[dim] - 1),
+        _values(updates, dtype),
+    ]
+    attributes = {"dim": dim, "accumulate": dtype != "i1" and draw(st.booleans())}
+    return arguments, Node("scatter", (0, 1, 2), ValueSpec(shape, dtype), attributes)
 
 
 def _cumsum(draw: Draw, dtype: str, source: Shape | None) -> Drawn | None:
@@ -220,6 +237,7 @@ _DRAWERS: dict[str, Callable[[Draw, str, Shape | None], Drawn | None]] = {
     "concat": _concat,
     "take": _take,
     "gather": _gather,
+    "scatter": _scatter,
     "cumsum": _cumsum,
     "sort": _sort,
     "pad": _pad,

@@ -199,6 +199,9 @@ _IR_BUILDERS: dict[str, Callable[[Node, Sequence[SSAValue]], lt.IRDLOperation]] 
     "concat": lambda node, operands: lm.ConcatOp(operands, node.attributes["dim"]),
     "take": lambda node, operands: lm.TakeOp(*operands, node.attributes["dim"]),
     "gather": lambda node, operands: lm.GatherOp(*operands, node.attributes["dim"]),
+    "scatter": lambda node, operands: lm.ScatterOp(
+        *operands, node.attributes["dim"], bool(node.attributes["accumulate"])
+    ),
     "cumsum": lambda node, operands: lm.CumsumOp(operands[0], node.attributes["dim"]),
     "sort": lambda node, operands: lm.SortOp(
         operands[0], node.attributes["dim"], bool(node.attributes["descending"])
@@ -302,6 +305,8 @@ def _run_torch_movement(node: Node, operands: Sequence[torch.Tensor]) -> torch.T
             return taken.reshape(node.result.shape)
         case "gather":
             return torch.gather(operands[0], attributes["dim"], operands[1])
+        case "scatter":
+            return _torch_scatter(*operands, attributes["dim"], bool(attributes["accumulate"]))
         case "cumsum":
             return torch.cumsum(operands[0], attributes["dim"]).to(dtype)
         case "sort":
@@ -323,6 +328,21 @@ def _run_torch_movement(node: Node, operands: Sequence[torch.Tensor]) -> torch.T
         case "pool":
             return _torch_pool(operands[0], node)
     raise ValueError(f"no torch rendering for op {node.op!r}")
+
+
+def _torch_scatter(
+    dest: torch.Tensor, index: torch.Tensor, updates: torch.Tensor, dim: int, accumulate: bool
+) -> torch.Tensor:
+    """Each update written (added, with `accumulate`) at its index in turn, so the last
+    write wins. Eager only: the loop reads the indices' values."""
+    result = dest.clone()
+    target = result.movedim(dim, 0)  # a view of `result`
+    count = index.dim()
+    moved = updates.movedim(list(range(dim, dim + count)), list(range(count)))
+    pieces = moved.reshape(-1, *target.shape[1:])
+    for k, position in enumerate(index.flatten().tolist()):
+        target[position] = target[position] + pieces[k] if accumulate else pieces[k]
+    return result
 
 
 def _torch_pool(x: torch.Tensor, node: Node) -> torch.Tensor:

@@ -64,3 +64,20 @@ func.func @sorting(%x: tensor<3x5xf32>) -> (tensor<3x5xf32>, tensor<2x5xi64>, te
   %w = litho_tensor.sub %v, %dv : (tensor<3x5xf32>, tensor<3x5xf32>) -> tensor<3x5xf32>
   func.return %w, %top, %sum : tensor<3x5xf32>, tensor<2x5xi64>, tensor<3x5xi64>
 }
+
+// CHECK-LABEL: func.func @scattering
+func.func @scattering(%x: tensor<5x3xf32>, %u: tensor<4x3xf32>, %v: tensor<5x4xf32>) -> (tensor<5x3xf32>, tensor<5x3xf32>) {
+  %i = litho_tensor.iota {dim = 0 : i64} : tensor<4xi64>
+  %three = litho_tensor.constant dense<3> : tensor<i64>
+  %reversed = litho_tensor.sub %three, %i : (tensor<i64>, tensor<4xi64>) -> tensor<4xi64>
+  // CHECK: litho_tensor.scatter %{{.*}}, %{{.*}}, %{{.*}} {dim = 0 : i64} : (tensor<5x3xf32>, tensor<4xi64>, tensor<4x3xf32>) -> tensor<5x3xf32>
+  %s = litho_tensor.scatter %x, %reversed, %u {dim = 0 : i64} : (tensor<5x3xf32>, tensor<4xi64>, tensor<4x3xf32>) -> tensor<5x3xf32>
+  %grid = litho_tensor.reshape %reversed : tensor<4xi64> -> tensor<2x2xi64>
+  %blocks = litho_tensor.reshape %u : tensor<4x3xf32> -> tensor<2x2x3xf32>
+  %s2 = litho_tensor.scatter %s, %grid, %blocks {dim = 0 : i64} : (tensor<5x3xf32>, tensor<2x2xi64>, tensor<2x2x3xf32>) -> tensor<5x3xf32>
+  %two = litho_tensor.constant dense<2> : tensor<i64>
+  %pairs = litho_tensor.int_div %i, %two {rounding = "floor"} : (tensor<4xi64>, tensor<i64>) -> tensor<4xi64>
+  // CHECK: litho_tensor.scatter %{{.*}}, %{{.*}}, %{{.*}} {dim = 1 : i64, accumulate} : (tensor<5x3xf32>, tensor<4xi64>, tensor<5x4xf32>) -> tensor<5x3xf32>
+  %a = litho_tensor.scatter %x, %pairs, %v {dim = 1 : i64, accumulate} : (tensor<5x3xf32>, tensor<4xi64>, tensor<5x4xf32>) -> tensor<5x3xf32>
+  func.return %s2, %a : tensor<5x3xf32>, tensor<5x3xf32>
+}

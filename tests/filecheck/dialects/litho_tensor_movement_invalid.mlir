@@ -70,3 +70,13 @@ func.func @sort_indices_of_another_shape(%x: tensor<3x5xf32>) {
 }
 
 // CHECK: litho_tensor.sort: result shape (3, 4) should be (3, 5)
+
+// -----
+
+func.func @scatter_updates_of_another_shape(%x: tensor<5x3xf32>, %i: tensor<4xi64>, %u: tensor<3x4xf32>) {
+  // expected-error @+1 {{litho_tensor.scatter: updates shape (3, 4) should be (4, 3)}}
+  %0 = litho_tensor.scatter %x, %i, %u {dim = 0 : i64} : (tensor<5x3xf32>, tensor<4xi64>, tensor<3x4xf32>) -> tensor<5x3xf32>
+  func.return
+}
+
+// CHECK: litho_tensor.scatter: updates shape (3, 4) should be (4, 3)

@@ -129,3 +129,14 @@ func.func @int_div(%a: tensor<4xi64>, %b: tensor<i64>) -> (tensor<4xi64>, tensor
   func.return %f, %t : tensor<4xi64>, tensor<4xi64>
 }
 
+
+// CHECK-LABEL: func.func @scatter
+func.func @scatter(%x: tensor<5x3xf32>, %i: tensor<4xi64>, %u: tensor<4x3xf32>) -> tensor<5x3xf32> {
+  // one generic over the destination (d0, d1) that reduces over the indices (d2)
+  // CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1)>, affine_map<(d0, d1, d2) -> (d2)>, affine_map<(d0, d1, d2) -> (d2, d1)>, affine_map<(d0, d1, d2) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction"]}
+  // CHECK: %[[HIT:.*]] = arith.cmpi eq
+  // CHECK: arith.select %[[HIT]]
+  // CHECK-NOT: litho_tensor.scatter
+  %s = litho_tensor.scatter %x, %i, %u {dim = 0 : i64} : (tensor<5x3xf32>, tensor<4xi64>, tensor<4x3xf32>) -> tensor<5x3xf32>
+  func.return %s : tensor<5x3xf32>
+}
