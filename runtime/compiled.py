@@ -8,6 +8,8 @@ Parameters and buffers are read from the model at every call.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -114,6 +116,9 @@ class CompiledFunction:
         self.input_specs = tuple(input_specs)
         self.mutated = tuple(mutated)
         self.output_tree = output_tree
+        # calls that update buffers read and write them: one at a time, as eager's
+        # in-place ops are; calls without updates run concurrently
+        self.update_lock = threading.Lock() if self.mutated else contextlib.nullcontext()
 
     def graph_inputs(
         self, model: torch.nn.Module, leaves: Sequence[object]
@@ -131,7 +136,7 @@ class CompiledFunction:
     def __call__(
         self, model: torch.nn.Module, leaves: Sequence[object], inputs: Sequence[torch.Tensor]
     ) -> object:
-        with torch.no_grad():
+        with torch.no_grad(), self.update_lock:
             outputs = list(self.run(inputs))
             updates = len(self.mutated)
             for source, value in zip(self.mutated, outputs[:updates], strict=True):

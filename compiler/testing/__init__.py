@@ -11,6 +11,9 @@
   `CheckFailure`s.
 - `litho.compiler.testing.fuzz.fuzz_jit(cases)`: differential fuzzing of `jit` against torch
   eager (`litho fuzz` on the command line).
+- `litho.compiler.testing.scenarios`: `call_scenarios()` (weight updates between calls,
+  in-place updates, non-tensor outputs, first calls from threads) and `index_cases()`
+  (indices in and out of range) with their checks against eager.
 - `litho.compiler.testing.malformed.malformed_ir()`: generated malformed IR, for verifier
   robustness.
 """
