@@ -26,7 +26,7 @@ from litho.dialects.tensor_movement import window_output_size
 
 MOVEMENT_OPS = (
     "pad", "pool", "conv", "gather", "take", "scatter", "concat", "cumsum", "sort", "slice",
-    "iota",
+    "iota", "check_bounds",
 )
 MOVEMENT_DTYPES = ("f32", "f64", "i32", "i64", "i1")
 # The dtypes each op takes, where torch and the IR agree on what it means (a prefix sum
@@ -36,6 +36,7 @@ OP_DTYPES = {
     "pool": ("f32", "f64"),
     "cumsum": ("f32", "f64", "i32", "i64"),
     "iota": ("f32", "f64", "i32", "i64"),
+    "check_bounds": ("i32", "i64"),
 }
 PAD_VALUES = {"float": (0.0, -1.5, float("-inf"), 1 / 3), "int": (0, -1, 7), "i1": (0, 1)}
 
@@ -72,6 +73,18 @@ def _iota(draw: Draw, dtype: str, source: Shape | None) -> Drawn | None:
     shape = _shape(draw)
     dim = draw(st.integers(0, len(shape) - 1))
     return [], Node("iota", (), ValueSpec(shape, dtype), {"dim": dim})
+
+
+def _check_bounds(draw: Draw, dtype: str, source: Shape | None) -> Drawn | None:
+    """Indices into a dim of `size`, in range (negative ones too, with `wrap`): the check
+    passes them on, wrapped. Out-of-range ones are scenarios.index_cases()'s."""
+    if source is not None:
+        return None  # it reads indices, drawn in range for it
+    shape = _shape(draw, 1, 2)
+    size, wrap = draw(st.integers(1, 5)), draw(st.booleans())
+    indices = Argument(ValueSpec(shape, dtype), -size if wrap else 0, size - 1)
+    attributes = {"size": size, "dim": 0, "wrap": int(wrap)}
+    return [indices], Node("check_bounds", (0,), ValueSpec(shape, dtype), attributes)
 
 
 def _slice(draw: Draw, dtype: str, source: Shape | None) -> Drawn | None:
@@ -233,6 +246,7 @@ def _pool(draw: Draw, dtype: str, source: Shape | None) -> Drawn | None:
 
 _DRAWERS: dict[str, Callable[[Draw, str, Shape | None], Drawn | None]] = {
     "iota": _iota,
+    "check_bounds": _check_bounds,
     "slice": _slice,
     "concat": _concat,
     "take": _take,

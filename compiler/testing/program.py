@@ -199,6 +199,13 @@ _IR_BUILDERS: dict[str, Callable[[Node, Sequence[SSAValue]], lt.IRDLOperation]] 
     "concat": lambda node, operands: lm.ConcatOp(operands, node.attributes["dim"]),
     "take": lambda node, operands: lm.TakeOp(*operands, node.attributes["dim"]),
     "gather": lambda node, operands: lm.GatherOp(*operands, node.attributes["dim"]),
+    "check_bounds": lambda node, operands: lm.CheckBoundsOp(
+        operands[0],
+        node.attributes["size"],
+        node.attributes["dim"],
+        "a generated check",
+        bool(node.attributes["wrap"]),
+    ),
     "scatter": lambda node, operands: lm.ScatterOp(
         *operands, node.attributes["dim"], bool(node.attributes["accumulate"])
     ),
@@ -305,6 +312,9 @@ def _run_torch_movement(node: Node, operands: Sequence[torch.Tensor]) -> torch.T
             return taken.reshape(node.result.shape)
         case "gather":
             return torch.gather(operands[0], attributes["dim"], operands[1])
+        case "check_bounds":
+            index = operands[0]
+            return torch.where(index < 0, index + attributes["size"], index)
         case "scatter":
             return _torch_scatter(*operands, attributes["dim"], bool(attributes["accumulate"]))
         case "cumsum":
