@@ -125,7 +125,7 @@ def test_unknown_option_is_a_litho_error():
 class UsesUnsupportedOps(torch.nn.Module):
     def forward(self, x):
         y = torch.cumsum(x, dim=0) * 2
-        return torch.sort(y, dim=1).values + torch.flip(x, [0]), torch.remainder(y, 0.7)
+        return torch.cummax(y, dim=1).values + torch.flip(x, [0]), torch.remainder(y, 0.7)
 
 
 def test_strict_names_every_missing_op_with_its_source_line():
@@ -133,7 +133,7 @@ def test_strict_names_every_missing_op_with_its_source_line():
         jit(UsesUnsupportedOps(), strict=True)(torch.randn(3, 4))
     message = str(error.value)
     assert "3 op(s)" in message
-    for op_name in ("aten.sort.default", "aten.flip.default", "aten.remainder.Scalar"):
+    for op_name in ("aten.cummax.default", "aten.flip.default", "aten.remainder.Scalar"):
         assert op_name in message
     assert f"{__file__}:" in message
 
@@ -146,7 +146,7 @@ def test_missing_ops_run_in_eager_with_one_warning():
         second = fast(x)
     fallback_warnings = [w for w in warned if issubclass(w.category, FallbackWarning)]
     assert len(fallback_warnings) == 1
-    assert "aten.sort.default" in str(fallback_warnings[0].message)
+    assert "aten.cummax.default" in str(fallback_warnings[0].message)
     expected = UsesUnsupportedOps()(x)
     for got in (first, second):
         torch.testing.assert_close(got, expected)
@@ -155,19 +155,19 @@ def test_missing_ops_run_in_eager_with_one_warning():
 def test_explain_names_fallback_ops_counts_and_lines():
     report = explain(UsesUnsupportedOps(), torch.randn(3, 4))
     fallback = {op.op: op for op in report.fallback}
-    assert set(fallback) == {"aten.sort.default", "aten.flip.default", "aten.remainder.Scalar"}
-    assert fallback["aten.sort.default"].count == 1
+    assert set(fallback) == {"aten.cummax.default", "aten.flip.default", "aten.remainder.Scalar"}
+    assert fallback["aten.cummax.default"].count == 1
     line = UsesUnsupportedOps.forward.__code__.co_firstlineno + 2
-    assert fallback["aten.sort.default"].locations == (f"{__file__}:{line}",)
+    assert fallback["aten.cummax.default"].locations == (f"{__file__}:{line}",)
     assert report.compiled["aten.cumsum.default"] == 1
-    assert "aten.sort.default  x1" in str(report)
+    assert "aten.cummax.default  x1" in str(report)
 
 
 def test_torch_compile_runs_missing_ops_in_eager():
     torch._dynamo.reset()
     x = torch.randn(3, 4)
     compiled = torch.compile(UsesUnsupportedOps(), backend="litho")
-    with pytest.warns(FallbackWarning, match="aten.sort.default"):
+    with pytest.warns(FallbackWarning, match="aten.cummax.default"):
         got = compiled(x)
     torch.testing.assert_close(got, UsesUnsupportedOps()(x))
 
