@@ -1,16 +1,26 @@
-"""litho's driver: `jit`, options, the frontend, stage pipelines, CLI and testing kit."""
+"""litho's driver: `jit`, options, the frontend, stage pipelines, CLI and testing kit.
 
-from litho.compiler.driver import LithoFunction, jit
-from litho.compiler.errors import FallbackWarning, LithoError
-from litho.compiler.explanation import Explanation, explain
-from litho.compiler.options import Options
+The public names resolve on first use (PEP 562), so importing a leaf such as
+`litho.compiler.errors` (as dialects and passes do) does not import the driver and torch.
+"""
 
-__all__ = [
-    "Explanation",
-    "FallbackWarning",
-    "LithoError",
-    "LithoFunction",
-    "Options",
-    "explain",
-    "jit",
-]
+from importlib import import_module
+from typing import Any
+
+_PUBLIC = {
+    "Explanation": "litho.compiler.explanation",
+    "FallbackWarning": "litho.compiler.errors",
+    "LithoError": "litho.compiler.errors",
+    "LithoFunction": "litho.compiler.driver",
+    "Options": "litho.compiler.options",
+    "explain": "litho.compiler.explanation",
+    "jit": "litho.compiler.driver",
+}
+
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'litho.compiler' has no attribute {name!r}")
+    return getattr(import_module(_PUBLIC[name]), name)

@@ -3,7 +3,7 @@
 ```python
 >>> print(litho.compiler.explain(model, x))
 litho compiles 41 of 42 ops of MyModel; 1 run in torch eager:
-  aten.sort.default  x1  model.py:12  (litho has no importer for this op)
+  aten.cummax.default  x1  model.py:12  (litho has no importer for this op)
 compiled: aten.add.Tensor x12, aten.mm.default x4, ...
 ```
 """

@@ -100,7 +100,7 @@ _BINARY = {
     arith.OrIOp: np.bitwise_or,
     arith.XOrIOp: np.bitwise_xor,
     math.PowFOp: np.power,
-    arith.DivSIOp: lambda a, b: np.trunc(np.divide(a, b)).astype(np.result_type(a, b)),
+    arith.DivSIOp: lambda a, b: _divide_toward_zero(a, b),
 }
 
 _UNARY = {
@@ -124,6 +124,14 @@ _CASTS = (
     arith.TruncIOp,
     arith.IndexCastOp,
 )
+
+
+def _divide_toward_zero(a: Any, b: Any) -> Any:
+    """`arith.divsi` in integers (through floats it is wrong past 2**53)."""
+    quotient = np.floor_divide(a, b)
+    inexact = np.remainder(a, b) != 0
+    signs_differ = (np.asarray(a) < 0) != (np.asarray(b) < 0)
+    return np.where(inexact & signs_differ, quotient + 1, quotient)[()]
 
 
 def _run_binary(ft: Any, interpreter: Interpreter, op: Any, args: tuple) -> tuple:
