@@ -29,7 +29,11 @@ import torch.utils._pytree as pytree
 from litho.compiler.errors import InputMismatchError, LithoError
 from litho.compiler.frontend import capture, model_name, register_model_types
 from litho.compiler.graph_compiler import FallbackNotices, compile_graph_module
-from litho.compiler.importer import check_supported_dtype, unsupported_reasons
+from litho.compiler.importer import (
+    check_supported_dtype,
+    is_supported_dtype,
+    unsupported_reasons,
+)
 from litho.compiler.options import Options, make_options
 from litho.compiler.pipeline import CompileReport
 from litho.runtime.compiled import CompiledFunction, TensorSpec, check_tensor
@@ -74,9 +78,10 @@ def describe_call(model: torch.nn.Module, args: tuple, kwargs: dict[str, Any]) -
     keys = []
     for position, leaf in enumerate(leaves):
         if isinstance(leaf, torch.Tensor):
-            where = f"input {_argument_name(args, kwargs, position)}"
-            check_tensor(where, leaf)
-            check_supported_dtype(leaf.dtype, where)
+            if leaf.device.type != "cpu" or not is_supported_dtype(leaf.dtype):
+                where = f"input {_argument_name(args, kwargs, position)}"  # only for errors
+                check_tensor(where, leaf)
+                check_supported_dtype(leaf.dtype, where)
             keys.append((tuple(leaf.shape), leaf.dtype))
         else:
             keys.append(_constant_key(leaf, args, kwargs, position))

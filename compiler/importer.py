@@ -343,5 +343,9 @@ def torch_dtype_of(element_type: Attribute) -> torch.dtype:
     raise LithoError(f"element type {element_type} has no torch dtype")
 
 
+def is_supported_dtype(dtype: torch.dtype) -> bool:
+    return dtype in _DTYPES
+
+
 def check_supported_dtype(dtype: torch.dtype, where: str) -> None:
     element_type_of(dtype, where)
