@@ -8,7 +8,11 @@ to the failure may go. This reducer works on the program itself, greedily:
    argument that receives exactly the value the op produced, so the rest of the program
    computes what it computed before;
 3. splice an op out: its uses read one of its operands of the same type instead (a
-   `relu` or a `neg` the failure does not need goes, and its operand's producer stays).
+   `relu` or a `neg` the failure does not need goes, and its operand's producer stays);
+4. replace an op by a plain copy of an operand of its type (an identity `permute`), for a
+   failure that needs some computed value there but not the op's own constants.
+
+A candidate is smaller when its IR has fewer ops (an op's constants count).
 
 Every candidate is rerun through the same check; the smallest that still fails is kept.
 """
@@ -18,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from litho.compiler.interpreter import run_function
+from litho.compiler.interpreter import entry_function, run_function
 from litho.compiler.testing.program import Argument, Node, Program
 
 StillFails = Callable[[Program, list[np.ndarray]], bool]
@@ -98,8 +102,15 @@ def reduce_program(
     reduction.keep_one_output()
     changed = True
     while changed:
-        changed = reduction.cut_ops() | (splice_ops and reduction.splice_ops())
+        changed = reduction.cut_ops() | (
+            splice_ops and (reduction.splice_ops() | reduction.copy_ops())
+        )
     return reduction.best
+
+
+def ir_size(program: Program) -> int:
+    """The ops of `program`'s IR, constants included, the return not."""
+    return len(entry_function(program.to_module()).body.block.ops) - 1
 
 
 class _Reduction:
@@ -121,7 +132,7 @@ class _Reduction:
 
     def accept(self, candidate: tuple[Program, list[np.ndarray]]) -> bool:
         """Keep `candidate` if it has fewer ops than the best and still fails."""
-        if len(candidate[0].nodes) >= len(self.best[0].nodes):
+        if ir_size(candidate[0]) >= ir_size(self.best[0]):
             return False
         if not self.still_fails(*candidate):
             return False
@@ -167,6 +178,32 @@ class _Reduction:
                 spliced = {**self.spliced, value: operand}
                 if self.accept(self.candidate(spliced=spliced)):
                     self.spliced = spliced
+                    changed = True
+                    break
+        return changed
+
+    def copy_ops(self) -> bool:
+        """Replace each op by a copy of an operand of its type, if the failure stays."""
+        changed = False
+        argument_count = len(self.program.arguments)
+        for value in self.node_values():
+            if value in self.cut or value in self.spliced:
+                continue
+            node = self.program.nodes[value - argument_count]
+            copy_dims = tuple(range(len(node.result.shape)))
+            if node.op == "permute" and tuple(node.attributes["dims"]) == copy_dims:
+                continue
+            for operand in dict.fromkeys(node.operands):
+                if self.program.spec_of(operand) != node.result:
+                    continue
+                copy = Node("permute", (operand,), node.result, {"dims": copy_dims})
+                nodes = list(self.program.nodes)
+                nodes[value - argument_count] = copy
+                program = Program(self.program.arguments, tuple(nodes), self.program.outputs)
+                values = all_values(program, self.values[:argument_count])
+                if self.accept(restructure(program, values, self.outputs, self.cut,
+                                           self.spliced)):
+                    self.program, self.values = program, values
                     changed = True
                     break
         return changed
