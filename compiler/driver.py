@@ -27,13 +27,12 @@ from typing import Any
 import torch
 import torch.utils._pytree as pytree
 from litho.compiler.errors import InputMismatchError, LithoError
-from litho.compiler.frontend import capture, model_name, register_model_types
-from litho.compiler.graph_compiler import FallbackNotices, compile_graph_module
-from litho.compiler.importer import (
+from litho.compiler.frontend.capture import capture, model_name, register_model_types
+from litho.compiler.frontend.importer import (
     check_supported_dtype,
     is_supported_dtype,
-    unsupported_reasons,
 )
+from litho.compiler.graph_compiler import FallbackNotices, compile_graph_module
 from litho.compiler.options import Options, make_options
 from litho.compiler.pipeline import CompileReport
 from litho.runtime.compiled import CompiledFunction, TensorSpec, check_tensor
@@ -172,10 +171,11 @@ class LithoFunction:
         with torch.no_grad():
             program = capture(self.model, call.args, call.kwargs)
         report.stage_times["capture"] = time.perf_counter() - start
-        reasons = unsupported_reasons(program.graph_module.graph)
-        self.notices.unsupported_ops(reasons)
+        self.notices.unsupported_ops(program.reasons)
         name = f"{self.name}.{_shapes_tag(call.leaves)}"
-        run = compile_graph_module(program.graph_module, reasons, self.options, report, name)
+        run = compile_graph_module(
+            program.graph_module, program.reasons, self.options, report, name
+        )
         report.stage_times["total"] = time.perf_counter() - start
         self.last_compile = report
         if self.options.time_passes:

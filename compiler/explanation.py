@@ -15,11 +15,13 @@ from dataclasses import dataclass
 
 import torch
 from litho.compiler.driver import _FunctionModule
-from litho.compiler.frontend import capture, model_name
-from litho.compiler.importer import (
-    reported_nodes,
+from litho.compiler.frontend.capture import capture, model_name
+from litho.compiler.frontend.importer import (
     source_location,
     target_name,
+)
+from litho.compiler.frontend.support import (
+    reported_nodes,
     unsupported_reasons,
 )
 

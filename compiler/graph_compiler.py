@@ -22,21 +22,23 @@ from litho.compiler.errors import (
     UnsupportedOpsError,
     warn_at_user_code,
 )
-from litho.compiler.frontend import TREESPEC_WARNING
-from litho.compiler.importer import (
+from litho.compiler.frontend.capture import TREESPEC_WARNING
+from litho.compiler.frontend.importer import (
     describe,
     graph_outputs,
     import_graph,
     is_empty,
-    reported_nodes,
     torch_dtype_of,
+)
+from litho.compiler.frontend.support import (
+    reported_nodes,
     unsupported_message,
 )
 from litho.compiler.interpreter import entry_function
 from litho.compiler.options import Options
 from litho.compiler.pipeline import CompileReport, StageRunner
-from litho.lowering.litho_memory_plan import ARENA_SIZE_ATTRIBUTE
-from litho.lowering.translate_to_llvm import error_sites, translate_module
+from litho.lowering.loops.litho_memory_plan import ARENA_SIZE_ATTRIBUTE
+from litho.lowering.targets.cpu.translate_to_llvm import error_sites, translate_module
 from litho.runtime.compiled import NativeFunction, Runner, TensorSpec
 from litho.runtime.engine import JitEngine
 from torch.fx.passes.infra.partitioner import CapabilityBasedPartitioner

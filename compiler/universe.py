@@ -23,10 +23,9 @@ apply_xdsl_fixes()
 
 
 def _litho_tensor() -> Dialect:
-    from litho.dialects.tensor import CORE_OPS
-    from litho.dialects.tensor_movement import MOVEMENT_OPS
+    from litho.dialects.tensor import LITHO_TENSOR
 
-    return Dialect("litho_tensor", [*CORE_OPS, *MOVEMENT_OPS])
+    return LITHO_TENSOR
 
 
 def _litho_guard() -> Dialect:
@@ -36,31 +35,31 @@ def _litho_guard() -> Dialect:
 
 
 def _litho_canonicalize() -> type[ModulePass]:
-    from litho.lowering.litho_canonicalize import LithoCanonicalizePass
+    from litho.lowering.graph.litho_canonicalize import LithoCanonicalizePass
 
     return LithoCanonicalizePass
 
 
 def _convert_litho_tensor_to_linalg() -> type[ModulePass]:
-    from litho.lowering.convert_litho_tensor_to_linalg import ConvertLithoTensorToLinalgPass
+    from litho.lowering.graph.convert_litho_tensor_to_linalg import ConvertLithoTensorToLinalgPass
 
     return ConvertLithoTensorToLinalgPass
 
 
 def _litho_bufferize() -> type[ModulePass]:
-    from litho.lowering.litho_bufferize import LithoBufferizePass
+    from litho.lowering.structured.litho_bufferize import LithoBufferizePass
 
     return LithoBufferizePass
 
 
 def _litho_apply_patterns() -> type[ModulePass]:
-    from litho.lowering.litho_apply_patterns import LithoApplyPatternsPass
+    from litho.lowering.common.litho_apply_patterns import LithoApplyPatternsPass
 
     return LithoApplyPatternsPass
 
 
 def _litho_memory_plan() -> type[ModulePass]:
-    from litho.lowering.litho_memory_plan import LithoMemoryPlanPass
+    from litho.lowering.loops.litho_memory_plan import LithoMemoryPlanPass
 
     return LithoMemoryPlanPass
 
@@ -72,7 +71,7 @@ class LLVMIRTarget(Target):
     name = "litho-llvm"
 
     def emit(self, ctx: Context, module, output: IO[str]) -> None:
-        from litho.lowering.translate_to_llvm import translate_module
+        from litho.lowering.targets.cpu.translate_to_llvm import translate_module
 
         print(translate_module(module), file=output)
 

@@ -10,7 +10,7 @@ from litho.compiler.testing.fuzz import FuzzMismatch, compare_with_eager, fuzz_j
 from litho.compiler.testing.program import Argument, Node, Program, ValueSpec
 from litho.compiler.testing.strategies import ALL_DTYPES
 from litho.dialects import tensor as lt
-from litho.lowering import convert_litho_tensor_to_linalg as to_linalg
+from litho.lowering.graph import convert_litho_tensor_to_linalg as to_linalg
 from xdsl.dialects import arith
 
 CI_CASES = 500

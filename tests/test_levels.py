@@ -5,7 +5,7 @@ import pathlib
 import numpy as np
 import pytest
 import torch
-from litho.compiler.frontend import import_model
+from litho.compiler.frontend.capture import import_model
 from litho.compiler.interpreter import run_function
 from litho.compiler.options import Options
 from litho.compiler.pipeline import STAGES, CompileReport, StageRunner

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import strategies as st
 from litho.compiler.testing import check_pass, movement_programs, programs
 from litho.compiler.universe import LITHO_PASSES
-from litho.lowering.convert_litho_tensor_to_linalg import ConvertLithoTensorToLinalgPass
-from litho.lowering.litho_bufferize import LithoBufferizePass
-from litho.lowering.litho_canonicalize import LithoCanonicalizePass
-from litho.lowering.litho_memory_plan import LithoMemoryPlanPass
+from litho.lowering.graph.convert_litho_tensor_to_linalg import ConvertLithoTensorToLinalgPass
+from litho.lowering.graph.litho_canonicalize import LithoCanonicalizePass
+from litho.lowering.loops.litho_memory_plan import LithoMemoryPlanPass
+from litho.lowering.structured.litho_bufferize import LithoBufferizePass
 from xdsl.passes import ModulePass
 
 TO_LINALG = "convert-litho-tensor-to-linalg"
@@ -82,7 +82,7 @@ def test_memory_plan_preserves_semantics():
 
 @checks_pass("litho-apply-patterns")
 def test_apply_patterns_preserves_semantics():
-    names = "litho.lowering.litho_canonicalize:MulByOnePattern"
+    names = "litho.lowering.graph.litho_canonicalize:MulByOnePattern"
     report = check_pass(
         f"litho-apply-patterns{{names=\"{names}\"}}", program_strategy=programs(ops=("mul",))
     )

@@ -30,9 +30,9 @@ from litho.compiler.testing.compare import load_inputs
 from litho.compiler.testing.reduce import ir_size, reduce_program
 from litho.compiler.universe import litho_context
 from litho.dialects import tensor as lt
-from litho.lowering import convert_litho_tensor_to_linalg as to_linalg
-from litho.lowering import litho_bufferize
-from litho.lowering.litho_bufferize import LithoBufferizePass
+from litho.lowering.graph import convert_litho_tensor_to_linalg as to_linalg
+from litho.lowering.structured import litho_bufferize
+from litho.lowering.structured.litho_bufferize import LithoBufferizePass
 from test_pass_properties import BUFFERIZE_PROGRAMS
 from xdsl.dialects import arith, memref, tensor
 from xdsl.ir.affine import AffineMap

@@ -30,7 +30,7 @@ from litho.compiler.testing.checks import (
 from litho.compiler.testing.movement import MOVEMENT_OPS, movement_programs
 from litho.compiler.testing.program import Argument, Node, Program, ValueSpec
 from litho.compiler.testing.strategies import ALL_OPS, inputs_for, programs
-from litho.lowering.tolerance import EXACT, REASSOCIATE, Tolerance, quantizing
+from litho.lowering.common.tolerance import EXACT, REASSOCIATE, Tolerance, quantizing
 
 __all__ = [
     "ALL_OPS",

@@ -41,9 +41,9 @@ from litho.compiler.testing.program import Program
 from litho.compiler.testing.reduce import reduce_program
 from litho.compiler.testing.strategies import inputs_for, programs
 from litho.compiler.universe import all_passes, litho_context
-from litho.lowering.litho_apply_patterns import pattern_path
-from litho.lowering.pattern_pass import PatternPass
-from litho.lowering.tolerance import EXACT, REASSOCIATE, Tolerance, loosest
+from litho.lowering.common.litho_apply_patterns import pattern_path
+from litho.lowering.common.pattern_pass import PatternPass
+from litho.lowering.common.tolerance import EXACT, REASSOCIATE, Tolerance, loosest
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.parser import Parser

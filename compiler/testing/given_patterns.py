@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from litho.lowering.litho_apply_patterns import load_pattern, pattern_path
-from litho.lowering.pattern_pass import PatternPass
-from litho.lowering.tolerance import EXACT, Tolerance
+from litho.lowering.common.litho_apply_patterns import load_pattern, pattern_path
+from litho.lowering.common.pattern_pass import PatternPass
+from litho.lowering.common.tolerance import EXACT, Tolerance
 from xdsl.pattern_rewriter import RewritePattern
 from xdsl.utils.exceptions import PassFailedException
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from hypothesis import strategies as st
 from litho.compiler.testing.program import Argument, Node, Program, ValueSpec
-from litho.dialects.tensor_movement import window_output_size
+from litho.dialects.tensor.windows import window_output_size
 
 MOVEMENT_OPS = (
     "pad", "pool", "conv", "gather", "take", "scatter", "concat", "cumsum", "sort", "slice",

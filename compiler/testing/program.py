@@ -24,7 +24,8 @@ from dataclasses import dataclass, field, replace
 
 import torch
 from litho.dialects import tensor as lt
-from litho.dialects import tensor_movement as lm
+from litho.dialects.tensor import movement as lm
+from litho.dialects.tensor import windows as lw
 from xdsl.builder import ImplicitBuilder
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, TensorType, f32, f64, i1, i32, i64
@@ -213,16 +214,16 @@ _IR_BUILDERS: dict[str, Callable[[Node, Sequence[SSAValue]], lt.IRDLOperation]] 
     "sort": lambda node, operands: lm.SortOp(
         operands[0], node.attributes["dim"], bool(node.attributes["descending"])
     ),
-    "pad": lambda node, operands: lm.PadOp(
+    "pad": lambda node, operands: lw.PadOp(
         operands[0], node.attributes["low"], node.attributes["high"], node.attributes["value"]
     ),
-    "conv": lambda node, operands: lm.ConvOp(
+    "conv": lambda node, operands: lw.ConvOp(
         *operands,
         node.attributes["stride"],
         node.attributes["dilation"],
         node.attributes["groups"],
     ),
-    "pool": lambda node, operands: lm.PoolOp(
+    "pool": lambda node, operands: lw.PoolOp(
         operands[0],
         node.attributes["kind"],
         node.attributes["window"],

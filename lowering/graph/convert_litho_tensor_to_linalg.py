@@ -32,10 +32,10 @@ from typing import ClassVar
 
 import numpy as np
 from litho.dialects import tensor as lt
-from litho.dialects.tensor_interpreter import dense_to_numpy
-from litho.lowering.legality import check_no_ops_of_dialect
-from litho.lowering.pattern_pass import PatternPass
-from litho.lowering.tolerance import REASSOCIATE, Tolerance
+from litho.dialects.tensor.interpreter import dense_to_numpy
+from litho.lowering.common.legality import check_no_ops_of_dialect
+from litho.lowering.common.pattern_pass import PatternPass
+from litho.lowering.common.tolerance import REASSOCIATE, Tolerance
 from xdsl.builder import ImplicitBuilder
 from xdsl.dialects import arith, math, tensor
 from xdsl.dialects.builtin import (
@@ -555,7 +555,7 @@ class ConvertLithoTensorToLinalgPass(PatternPass):
 
     def patterns(self) -> list[RewritePattern]:
         # imported here: the movement patterns build on this module's helpers
-        from litho.lowering.movement_to_linalg import MOVEMENT_PATTERNS
+        from litho.lowering.graph.movement_to_linalg import MOVEMENT_PATTERNS
 
         return [
             *(pattern() for pattern in MOVEMENT_PATTERNS),

@@ -19,8 +19,8 @@ from collections.abc import Callable, Sequence
 
 from litho.compiler.errors import CompilationError
 from litho.dialects.guard import CheckedIndexOp
-from litho.lowering.convert_litho_tensor_to_linalg import row_major_strides
-from litho.lowering.litho_memory_plan import OFFSET_ATTRIBUTE
+from litho.lowering.graph.convert_litho_tensor_to_linalg import row_major_strides
+from litho.lowering.loops.litho_memory_plan import OFFSET_ATTRIBUTE
 from llvmlite import ir
 from xdsl.dialects import arith, func, math, memref, scf
 from xdsl.dialects.builtin import (

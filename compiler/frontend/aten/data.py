@@ -14,7 +14,7 @@ import numpy as np
 import torch
 import torch.fx
 from litho.compiler.errors import LithoError
-from litho.compiler.importer import (
+from litho.compiler.frontend.importer import (
     TAKES_EMPTY_OPERANDS,
     ImportContext,
     describe,
@@ -22,7 +22,7 @@ from litho.compiler.importer import (
     register_importer,
 )
 from litho.dialects import tensor as lt
-from litho.dialects import tensor_movement as lm
+from litho.dialects.tensor import movement as lm
 from xdsl.dialects.builtin import IntegerType, TensorType, i64
 from xdsl.ir import SSAValue
 

@@ -1,4 +1,4 @@
-"""Importers of core-ATen ops into `litho_tensor`, one small function per op family.
+"""Importers of core-ATen views, permutes, matmuls and reductions.
 
 To support a new ATen op, add a function here decorated with
 `@register_importer(aten.<op>.<overload>)` that emits `litho_tensor` ops through
@@ -15,224 +15,19 @@ import numpy as np
 import torch
 import torch.fx
 from litho.compiler.errors import LithoError
-from litho.compiler.importer import (
+from litho.compiler.frontend.importer import (
     ImportContext,
-    computation_type,
     describe,
+    node_argument,
     register_importer,
 )
 from litho.dialects import tensor as lt
-from litho.dialects import tensor_movement as lm
-from litho.dialects.tensor_interpreter import numpy_dtype
-from xdsl.dialects.builtin import AnyFloat, IntegerType, TensorType, i1, i64
+from litho.dialects.tensor import movement as lm
+from litho.dialects.tensor.interpreter import numpy_dtype
+from xdsl.dialects.builtin import AnyFloat, TensorType, i1, i64
 from xdsl.ir import Attribute, SSAValue
 
 aten = torch.ops.aten
-
-_BINARY = {
-    aten.add.Tensor: lt.AddOp,
-    aten.add.Scalar: lt.AddOp,
-    aten.sub.Tensor: lt.SubOp,
-    aten.sub.Scalar: lt.SubOp,
-    aten.mul.Tensor: lt.MulOp,
-    aten.mul.Scalar: lt.MulOp,
-    aten.div.Tensor: lt.DivOp,
-    aten.div.Scalar: lt.DivOp,
-    aten.maximum.default: lt.MaxOp,
-    aten.minimum.default: lt.MinOp,
-    aten.pow.Tensor_Tensor: lt.PowOp,
-    aten.bitwise_and.Tensor: lt.AndOp,
-    aten.bitwise_and.Scalar: lt.AndOp,
-    aten.bitwise_or.Tensor: lt.OrOp,
-    aten.bitwise_or.Scalar: lt.OrOp,
-    aten.bitwise_xor.Tensor: lt.XorOp,
-    aten.bitwise_xor.Scalar: lt.XorOp,
-}
-
-_LOGICAL = {
-    aten.logical_and.default: lt.AndOp,
-    aten.logical_or.default: lt.OrOp,
-    aten.logical_xor.default: lt.XorOp,
-}
-
-_UNARY = {
-    aten.neg.default: lt.NegOp,
-    aten.exp.default: lt.ExpOp,
-    aten.log.default: lt.LogOp,
-    aten.tanh.default: lt.TanhOp,
-    aten.sqrt.default: lt.SqrtOp,
-    aten.rsqrt.default: lt.RsqrtOp,
-    aten.erf.default: lt.ErfOp,
-    aten.sigmoid.default: lt.SigmoidOp,
-    aten.relu.default: lt.ReluOp,
-    aten.cos.default: lt.CosOp,
-    aten.sin.default: lt.SinOp,
-    aten.reciprocal.default: lt.ReciprocalOp,
-    aten.abs.default: lt.AbsOp,
-}
-
-_COMPARISONS = {
-    aten.eq: "eq",
-    aten.ne: "ne",
-    aten.lt: "lt",
-    aten.le: "le",
-    aten.gt: "gt",
-    aten.ge: "ge",
-}
-
-
-def _value(context: ImportContext, node: torch.fx.Node) -> SSAValue:
-    return context.values[node]
-
-
-@register_importer(*_BINARY)
-def import_binary(context: ImportContext, node: torch.fx.Node) -> SSAValue:
-    lhs_arg, rhs_arg = node.args[:2]
-    if node.kwargs.get("rounding_mode") is not None:
-        raise LithoError(f"{describe(node)}: rounding_mode is not supported")
-    element_type = context.result_type(node).get_element_type()
-    lhs, rhs = context.operands([lhs_arg, rhs_arg], element_type)
-    alpha = node.kwargs.get("alpha", 1)
-    if alpha != 1:
-        rhs = context.emit(lt.MulOp(rhs, context.operand(alpha, element_type))).result
-    return context.emit(_BINARY[node.target](lhs, rhs)).result
-
-
-@register_importer(aten.div.Tensor_mode, aten.div.Scalar_mode, aten.floor_divide.default)
-def import_rounding_division(context: ImportContext, node: torch.fx.Node) -> SSAValue:
-    """Integer division rounded down (`//`) or toward zero, by a nonzero number.
-
-    Eager raises on a zero divisor, which native code cannot, so a tensor divisor falls
-    back to eager; float division with a rounding mode is not supported.
-    """
-    rounding = _argument(node, 2, "rounding_mode", "floor")
-    if node.target == aten.floor_divide.default:
-        rounding = "floor"
-    element_type = context.result_type(node).get_element_type()
-    lhs_arg, divisor = node.args[:2]
-    if rounding is None:
-        lhs, rhs = context.operands([lhs_arg, divisor], element_type)
-        return context.emit(lt.DivOp(lhs, rhs)).result
-    if element_type == i1 or not isinstance(element_type, IntegerType):
-        raise LithoError(
-            f"{describe(node)}: division of {element_type} tensors with rounding_mode "
-            f"{rounding!r} is not supported"
-        )
-    if isinstance(divisor, torch.fx.Node) or divisor == 0:
-        raise LithoError(
-            f"{describe(node)}: integer division by a tensor is not supported (eager raises "
-            "on a zero divisor, which compiled code cannot); divide by a nonzero number"
-        )
-    lhs, rhs = context.operands([lhs_arg, divisor], element_type)
-    return context.emit(lt.IntegerDivOp(lhs, rhs, rounding)).result
-
-
-@register_importer(*_UNARY)
-def import_unary(context: ImportContext, node: torch.fx.Node) -> SSAValue:
-    element_type = context.result_type(node).get_element_type()
-    (operand,) = context.operands(node.args[:1], element_type)
-    return context.emit(_UNARY[node.target](operand)).result
-
-
-@register_importer(aten.gelu.default)
-def import_gelu(context: ImportContext, node: torch.fx.Node) -> SSAValue:
-    approximate = node.kwargs.get("approximate", "none")
-    return context.emit(lt.GeluOp(_value(context, node.args[0]), approximate)).result
-
-
-@register_importer(*_LOGICAL)
-def import_logical(context: ImportContext, node: torch.fx.Node) -> SSAValue:
-    lhs, rhs = context.operands(node.args[:2], i1)
-    result = context.emit(_LOGICAL[node.target](lhs, rhs)).result
-    return context.cast(result, context.result_type(node).get_element_type())
-
-
-@register_importer(aten.logical_not.default, aten.bitwise_not.default)
-def import_not(context: ImportContext, node: torch.fx.Node) -> SSAValue:
-    element_type = context.result_type(node).get_element_type()
-    value = _value(context, node.args[0])
-    if node.target == aten.bitwise_not.default and element_type != i1:
-        return context.emit(lt.XorOp(value, context.operand(-1, element_type))).result
-    zero = context.operand(0, value.type.get_element_type())
-    return context.cast(context.emit(lt.CmpOp("eq", value, zero)).result, element_type)
-
-
-_MULTIPLIED_POWERS = (1, 2, 3, 4)
-
-
-@register_importer(aten.pow.Tensor_Scalar, aten.pow.Scalar)
-def import_pow(context: ImportContext, node: torch.fx.Node) -> SSAValue:
-    """Small integral powers multiply, square roots use sqrt, the rest call pow."""
-    base, exponent = node.args
-    element_type = context.result_type(node).get_element_type()
-    if not isinstance(element_type, AnyFloat):
-        raise LithoError(f"{describe(node)}: pow of integer tensors is not supported")
-    value = context.operand(base, element_type)
-    if isinstance(exponent, torch.fx.Node):
-        return context.emit(lt.PowOp(value, context.operand(exponent, element_type))).result
-    if exponent in _MULTIPLIED_POWERS:
-        result = value
-        for _ in range(int(exponent) - 1):
-            result = context.emit(lt.MulOp(result, value)).result
-        return result
-    if exponent == 0.5:
-        return context.emit(lt.SqrtOp(value)).result
-    if exponent == -0.5:
-        return context.emit(lt.RsqrtOp(value)).result
-    return context.emit(lt.PowOp(value, context.operand(exponent, element_type))).result
-
-
-@register_importer(
-    aten.clamp.default,
-    aten.clamp.Tensor,
-    aten.clamp_min.default,
-    aten.clamp_min.Tensor,
-    aten.clamp_max.default,
-    aten.clamp_max.Tensor,
-)
-def import_clamp(context: ImportContext, node: torch.fx.Node) -> SSAValue:
-    element_type = context.result_type(node).get_element_type()
-    value = context.cast(_value(context, node.args[0]), element_type)
-    if node.target in (aten.clamp_max.default, aten.clamp_max.Tensor):
-        low, high = None, node.args[1]
-    else:
-        low = _argument(node, 1, "min")
-        high = _argument(node, 2, "max")
-    if low is not None:
-        value = context.emit(lt.MaxOp(value, context.operand(low, element_type))).result
-    if high is not None:
-        value = context.emit(lt.MinOp(value, context.operand(high, element_type))).result
-    return value
-
-
-def _register_comparisons() -> None:
-    for packet, predicate in _COMPARISONS.items():
-
-        def import_comparison(context: ImportContext, node: torch.fx.Node, predicate=predicate):
-            element_type = computation_type(node, node.args[:2])
-            lhs, rhs = context.operands(node.args[:2], element_type)
-            return context.emit(lt.CmpOp(predicate, lhs, rhs)).result
-
-        register_importer(packet.Tensor, packet.Scalar)(import_comparison)
-
-
-_register_comparisons()
-
-
-@register_importer(aten.where.self)
-def import_where(context: ImportContext, node: torch.fx.Node) -> SSAValue:
-    condition = _value(context, node.args[0])
-    element_type = context.result_type(node).get_element_type()
-    lhs, rhs = context.operands(node.args[1:3], element_type)
-    return context.emit(lt.WhereOp(condition, lhs, rhs)).result
-
-
-@register_importer(
-    aten._to_copy.default, aten.clone.default, aten.alias.default, aten.detach.default
-)
-def import_copy(context: ImportContext, node: torch.fx.Node) -> SSAValue:
-    element_type = context.result_type(node).get_element_type()
-    return context.cast(_value(context, node.args[0]), element_type)
 
 
 _SHAPE_OPS = {
@@ -250,7 +45,7 @@ _SHAPE_OPS = {
 @register_importer(*_SHAPE_OPS)
 def import_shape_op(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     """Views and expands: the result shape comes from the node, nothing to compute."""
-    value = _value(context, node.args[0])
+    value = context.values[node.args[0]]
     result_type = context.result_type(node)
     if result_type == value.type:
         return value
@@ -259,7 +54,7 @@ def import_shape_op(context: ImportContext, node: torch.fx.Node) -> SSAValue:
 
 @register_importer(aten.permute.default)
 def import_permute(context: ImportContext, node: torch.fx.Node) -> SSAValue:
-    value = _value(context, node.args[0])
+    value = context.values[node.args[0]]
     rank = value.type.get_num_dims()
     dims = [dim % rank for dim in node.args[1]]
     return context.emit(lt.PermuteOp(value, dims)).result
@@ -278,12 +73,12 @@ def _transpose(context: ImportContext, value: SSAValue, first: int, second: int)
 @register_importer(aten.t.default, aten.transpose.int)
 def import_transpose(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     first, second = node.args[1:3] if len(node.args) == 3 else (0, 1)
-    return _transpose(context, _value(context, node.args[0]), first, second)
+    return _transpose(context, context.values[node.args[0]], first, second)
 
 
 @register_importer(aten.mm.default, aten.bmm.default, aten.matmul.default)
 def import_matmul(context: ImportContext, node: torch.fx.Node) -> SSAValue:
-    lhs, rhs = (_value(context, argument) for argument in node.args[:2])
+    lhs, rhs = (context.values[argument] for argument in node.args[:2])
     if lhs.type.get_num_dims() < 2 or rhs.type.get_num_dims() < 2:
         raise LithoError(f"{describe(node)}: matmul of a 1-d operand is not supported")
     return context.emit(lt.MatmulOp(lhs, rhs)).result
@@ -291,7 +86,7 @@ def import_matmul(context: ImportContext, node: torch.fx.Node) -> SSAValue:
 
 @register_importer(aten.addmm.default)
 def import_addmm(context: ImportContext, node: torch.fx.Node) -> SSAValue:
-    bias, lhs, rhs = (_value(context, argument) for argument in node.args[:3])
+    bias, lhs, rhs = (context.values[argument] for argument in node.args[:3])
     element_type = context.result_type(node).get_element_type()
     product = context.emit(lt.MatmulOp(lhs, rhs)).result
     alpha, beta = node.kwargs.get("alpha", 1), node.kwargs.get("beta", 1)
@@ -302,13 +97,6 @@ def import_addmm(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     return context.emit(lt.AddOp(product, bias)).result
 
 
-def _argument(node: torch.fx.Node, index: int, name: str, default=None):
-    """The argument at `index` of `node`'s schema, passed by position or by `name`."""
-    if len(node.args) > index:
-        return node.args[index]
-    return node.kwargs.get(name, default)
-
-
 def _reduction_dims(rank: int, dims: Sequence[int] | None) -> list[int]:
     if dims is None or len(dims) == 0:
         return list(range(rank))
@@ -317,11 +105,11 @@ def _reduction_dims(rank: int, dims: Sequence[int] | None) -> list[int]:
 
 def _reduce(context: ImportContext, node: torch.fx.Node, op_type: type) -> SSAValue:
     element_type = context.result_type(node).get_element_type()
-    value = context.cast(_value(context, node.args[0]), element_type)
+    value = context.cast(context.values[node.args[0]], element_type)
     if value.type.get_num_dims() == 0:
         return value
-    dims = _reduction_dims(value.type.get_num_dims(), _argument(node, 1, "dim"))
-    keepdim = bool(_argument(node, 2, "keepdim", False))
+    dims = _reduction_dims(value.type.get_num_dims(), node_argument(node, 1, "dim"))
+    keepdim = bool(node_argument(node, 2, "keepdim", False))
     return context.emit(op_type(value, dims, keepdim)).result
 
 
@@ -378,8 +166,8 @@ def _first_index_of_extreme(
 def import_argmax(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     """The index of the first largest (smallest) element; over all elements without `dim`."""
     value = context.values[node.args[0]]
-    dim = _argument(node, 1, "dim")
-    keepdim = bool(_argument(node, 2, "keepdim", False))
+    dim = node_argument(node, 1, "dim")
+    keepdim = bool(node_argument(node, 2, "keepdim", False))
     if dim is None or value.type.get_num_dims() == 0:
         flat_type = TensorType(value.type.get_element_type(), [value.type.element_count()])
         value = context.emit(lt.ReshapeOp(value, flat_type)).result
@@ -395,7 +183,7 @@ def import_max_with_index(
 ) -> tuple[SSAValue, SSAValue]:
     """`x.max(dim)`: the largest elements and the index of each one's first occurrence."""
     value = context.values[node.args[0]]
-    keepdim = bool(_argument(node, 2, "keepdim", False))
+    keepdim = bool(node_argument(node, 2, "keepdim", False))
     if value.type.get_num_dims() == 0:
         return value, context.emit(lt.ConstantOp.splat(0, TensorType(i64, []))).result
     dim = node.args[1] % value.type.get_num_dims()
@@ -411,8 +199,8 @@ def _reshaped(context: ImportContext, value: SSAValue, result_type: TensorType) 
 def _variance_and_mean(
     context: ImportContext, node: torch.fx.Node
 ) -> tuple[SSAValue, SSAValue]:
-    value = _value(context, node.args[0])
-    dims = _reduction_dims(value.type.get_num_dims(), _argument(node, 1, "dim"))
+    value = context.values[node.args[0]]
+    dims = _reduction_dims(value.type.get_num_dims(), node_argument(node, 1, "dim"))
     correction = node.kwargs.get("correction", 1)
     keepdim = bool(node.kwargs.get("keepdim", False))
     mean_kept = context.emit(lt.ReduceMeanOp(value, dims, keepdim=True)).result
@@ -443,13 +231,13 @@ def import_var(context: ImportContext, node: torch.fx.Node) -> SSAValue:
 @register_importer(aten.any.dim, aten.any.dims, aten.any.default)
 def import_any(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     """Whether any element is nonzero: the maximum of the elements as 0/1 integers."""
-    value = context.cast(_value(context, node.args[0]), i1)
+    value = context.cast(context.values[node.args[0]], i1)
     if value.type.get_num_dims() == 0:
         return value
     as_integers = context.cast(value, i64)
-    dims = _argument(node, 1, "dim")
+    dims = node_argument(node, 1, "dim")
     dims = [dims] if isinstance(dims, int) else dims
-    keepdim = bool(_argument(node, 2, "keepdim", False))
+    keepdim = bool(node_argument(node, 2, "keepdim", False))
     reduced_dims = _reduction_dims(value.type.get_num_dims(), dims)
     largest = context.emit(lt.ReduceMaxOp(as_integers, reduced_dims, keepdim)).result
     return context.cast(largest, i1)
@@ -466,14 +254,14 @@ def import_histc(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     The bin edges are the ones eager uses, `torch.linspace(min, max, bins + 1)`, computed
     here; each element is compared with them, so `elements x bins` comparisons.
     """
-    bins = _argument(node, 1, "bins", 100)
-    low, high = _argument(node, 2, "min", 0), _argument(node, 3, "max", 0)
+    bins = node_argument(node, 1, "bins", 100)
+    low, high = node_argument(node, 2, "min", 0), node_argument(node, 3, "max", 0)
     if low >= high or bins > MAX_HISTOGRAM_BINS:
         raise LithoError(
             f"{describe(node)}: histc needs min < max (without them eager takes the range "
             f"from the data) and at most {MAX_HISTOGRAM_BINS} bins"
         )
-    value = _value(context, node.args[0])
+    value = context.values[node.args[0]]
     element_type = value.type.get_element_type()
     dtype = node.args[0].meta["val"].dtype
     edges = torch.linspace(low, high, bins + 1, dtype=dtype).tolist()

@@ -24,8 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from litho.lowering.legality import check_no_ops_of_dialect
-from litho.lowering.tolerance import EXACT, Tolerance
+from litho.lowering.common.legality import check_no_ops_of_dialect
+from litho.lowering.common.tolerance import EXACT, Tolerance
 from xdsl.context import Context
 from xdsl.dialects import func, memref, tensor
 from xdsl.dialects.builtin import AffineMapAttr, MemRefType, ModuleOp, TensorType

@@ -13,11 +13,15 @@ from dataclasses import dataclass
 
 import torch
 import torch.fx
-from litho.compiler.aten_data_importers import slice_along
 from litho.compiler.errors import LithoError
-from litho.compiler.importer import ImportContext, describe, register_importer
+from litho.compiler.frontend.aten.data import slice_along
+from litho.compiler.frontend.importer import (
+    ImportContext,
+    describe,
+    register_importer,
+)
 from litho.dialects import tensor as lt
-from litho.dialects import tensor_movement as lm
+from litho.dialects.tensor import windows as lw
 from xdsl.dialects.builtin import TensorType
 from xdsl.ir import SSAValue
 
@@ -43,7 +47,7 @@ def _pad_spatial(
     if not any(low) and not any(high):
         return value
     leading = [0] * (value.type.get_num_dims() - len(low))
-    return context.emit(lm.PadOp(value, leading + low, leading + high, fill)).result
+    return context.emit(lw.PadOp(value, leading + low, leading + high, fill)).result
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,7 @@ def _pool(
     """`kind` pooling of `x` padded by `low` and `high` (with `fill`), cut to the output
     sizes (a negative `high` leaves elements no window reads, which could add outputs)."""
     padded = _pad_spatial(context, x, low, [max(after, 0) for after in high], fill)
-    pool = lm.PoolOp(padded, kind, windows.taps, windows.stride, windows.dilation)
+    pool = lw.PoolOp(padded, kind, windows.taps, windows.stride, windows.dilation)
     pooled = context.emit(pool).result
     first_spatial = pooled.type.get_num_dims() - len(windows.taps)
     for offset, out in enumerate(windows.out_sizes):
@@ -119,7 +123,7 @@ def import_convolution(context: ImportContext, node: torch.fx.Node) -> SSAValue:
     padding = _per_dim(padding, spatial)
     x = _pad_spatial(context, x, padding, padding, 0.0)
     result = context.emit(
-        lm.ConvOp(x, weight, _per_dim(stride, spatial), _per_dim(dilation, spatial), groups)
+        lw.ConvOp(x, weight, _per_dim(stride, spatial), _per_dim(dilation, spatial), groups)
     ).result
     if bias is not None:
         shaped = _per_channel(context, context.values[bias], spatial + 2)
@@ -237,6 +241,6 @@ def import_adaptive_avg_pool(context: ImportContext, node: torch.fx.Node) -> SSA
             "has uneven windows, which litho does not support"
         )
     window = [size // out for size, out in zip(inputs, outputs, strict=True)]
-    total = context.emit(lm.PoolOp(x, "sum", window, window, [1] * len(window))).result
+    total = context.emit(lw.PoolOp(x, "sum", window, window, [1] * len(window))).result
     divisor = context.operand(math.prod(window), x.type.get_element_type())
     return context.emit(lt.DivOp(total, divisor)).result

@@ -22,15 +22,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import litho.compiler.aten_cnn_importers  # noqa: F401  (these fill the importer registry)
-import litho.compiler.aten_data_importers  # noqa: F401
-import litho.compiler.aten_importers  # noqa: F401
+import litho.compiler.frontend.aten  # noqa: F401  (its modules fill the importer registry)
 import torch
 import torch.fx
 import torch.utils._pytree as pytree
-from litho.compiler.decompositions import litho_decompositions
-from litho.compiler.errors import CaptureError, LithoError
-from litho.compiler.importer import import_graph
+from litho.compiler.errors import CaptureError, LithoError, UnsupportedOpsError
+from litho.compiler.frontend.decompositions import litho_decompositions
+from litho.compiler.frontend.importer import import_graph
+from litho.compiler.frontend.support import unsupported_message, unsupported_reasons
 from torch.export import ExportedProgram
 from torch.export.graph_signature import InputKind, OutputKind
 from xdsl.dialects.builtin import ModuleOp
@@ -103,13 +102,15 @@ class CapturedProgram:
     `sources[i]` gives the value of the graph's i-th placeholder. The graph's first
     outputs are the new values of `mutated` (buffers or user inputs updated in place, in
     order; None for an effect token), the rest are the leaves of the user's output,
-    rebuilt with `output_tree`.
+    rebuilt with `output_tree`. `reasons` names each node litho cannot compile (those run
+    in torch eager), found once, at capture.
     """
 
     graph_module: torch.fx.GraphModule
     sources: tuple[Source, ...]
     mutated: tuple[Source | None, ...]
     output_tree: pytree.TreeSpec
+    reasons: dict[torch.fx.Node, str]
 
 
 def capture(
@@ -126,11 +127,13 @@ def capture(
                 f"torch.export could not capture {model_name(model)}: {error}"
             ) from error
         program = program.run_decompositions(litho_decompositions())
+    sources = _sources(program)
     return CapturedProgram(
         program.graph_module,
-        _sources(program),
+        sources,
         _mutated(program),
         program.call_spec.out_spec,
+        unsupported_reasons(program.graph_module.graph),
     )
 
 
@@ -225,6 +228,8 @@ def import_model(
 ) -> tuple[ModuleOp, list[torch.Tensor]]:
     """`model` captured on `args` and imported to L1, with the function's arguments."""
     captured = capture(model, args, kwargs)
+    if captured.reasons:
+        raise UnsupportedOpsError(unsupported_message(captured.reasons))
     leaves = pytree.tree_leaves((tuple(args), kwargs or {}))
     module = ModuleOp([import_graph(captured.graph_module.graph)])
     return module, [source.read(model, leaves) for source in captured.sources]

@@ -11,7 +11,6 @@ dtype promotion follows torch: operands are cast to the dtype torch computed.
 
 from __future__ import annotations
 
-import operator
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +20,6 @@ import torch
 import torch.fx
 from litho.compiler.errors import LithoError, UnsupportedOpsError, is_internal_file
 from litho.dialects import tensor as lt
-from litho.lowering.convert_litho_tensor_to_linalg import unsupported_form
 from xdsl.dialects import func
 from xdsl.dialects.builtin import (
     StringAttr,
@@ -33,7 +31,6 @@ from xdsl.dialects.builtin import (
     i64,
 )
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
-from xdsl.utils.exceptions import VerifyException
 
 LOCATION_ATTRIBUTE = "litho.loc"
 
@@ -139,36 +136,18 @@ class ImportContext:
         return [self.operand(argument, element_type) for argument in arguments]
 
 
+def node_argument(node: torch.fx.Node, index: int, name: str, default: Any = None) -> Any:
+    """The argument at `index` of `node`'s schema, passed by position or by `name`."""
+    if len(node.args) > index:
+        return node.args[index]
+    return node.kwargs.get(name, default)
+
+
 def computation_type(node: torch.fx.Node, arguments: Sequence[Any]) -> Attribute:
     """The element type torch computes `node`'s operation in (its promoted dtype)."""
     values = [a.meta["val"] if isinstance(a, torch.fx.Node) else a for a in arguments]
     dtype = values[0].dtype if len(values) == 1 else torch.result_type(*values[:2])
     return element_type_of(dtype, describe(node))
-
-
-def unsupported_reasons(graph: torch.fx.Graph) -> dict[torch.fx.Node, str]:
-    """Each call_function node of `graph` that litho cannot compile, with the reason.
-
-    A node is tried on its own: its importer runs on fresh arguments of its inputs'
-    types, so an op that is supported only in some forms (a pow exponent, a pooling
-    option) is judged on the form this graph uses. A node whose result has zero
-    elements is always supported: there is nothing to compute.
-    """
-    reasons: dict[torch.fx.Node, str] = {}
-    for node in graph.nodes:
-        if node.op != "call_function":
-            continue
-        if node.target is operator.getitem and node.args[0] in reasons:
-            reasons[node] = "reads the result of an op that is not compiled"
-        elif is_empty(node):
-            continue
-        elif node.target not in IMPORTERS:
-            reasons[node] = "litho has no importer for this op"
-        else:
-            error = _import_error(node)
-            if error is not None:
-                reasons[node] = error
-    return reasons
 
 
 def is_empty(node: torch.fx.Node) -> bool:
@@ -179,106 +158,6 @@ def is_empty(node: torch.fx.Node) -> bool:
         return False
     count = value.numel()
     return isinstance(count, int) and count == 0  # a data-dependent count is not known
-
-
-def _import_error(node: torch.fx.Node) -> str | None:
-    """Why importing `node` alone fails, or None if it imports."""
-    context = ImportContext(Block())
-    try:
-        for input_node in node.all_input_nodes:
-            if is_empty(input_node):
-                _check_takes_empty_operands(node, input_node)
-            else:
-                context.values[input_node] = _trial_value(context.block, input_node)
-        context.node = node
-        IMPORTERS[node.target](context, node)
-    except LithoError as error:
-        return str(error).removeprefix(f"{describe(node)}: ")
-    except Exception as error:  # an importer bug must not stop the model from running
-        return f"litho's importer failed ({type(error).__name__}: {error}); please report it"
-    return _unsupported_form_error(node, context.block)
-
-
-def _unsupported_form_error(node: torch.fx.Node, block: Block) -> str | None:
-    """Why an op that importing `node` emitted into `block` cannot be compiled, or None.
-
-    An op in a form its dialect rejects (a matmul of integers) or that no lowering
-    pattern supports (a subtraction of bools) would fail a pass later, and with it the
-    whole model; refused here, the node runs in torch eager instead.
-    """
-    for op in block.ops:
-        reason = _verify_error(op) or unsupported_form(op)
-        if reason is not None:
-            return f"not supported on operands of dtype {_dtypes(node)}: {reason}"
-    return None
-
-
-def _verify_error(op: Operation) -> str | None:
-    """The verifier's message for `op`, on one line and naming the op, or None."""
-    try:
-        op.verify()
-    except VerifyException as error:
-        message = " ".join(str(error).split())
-        return message if message.startswith(op.name) else f"{op.name}: {message}"
-    return None
-
-
-def _dtypes(node: torch.fx.Node) -> str:
-    """`node`'s tensor operands' dtypes in argument order, as torch names them."""
-    dtypes: list[str] = []
-
-    def add_dtype(argument: torch.fx.Node) -> torch.fx.Node:
-        value = argument.meta.get("val")
-        if isinstance(value, torch.Tensor):
-            dtypes.append(str(value.dtype).removeprefix("torch."))
-        return argument
-
-    torch.fx.node.map_arg((node.args, node.kwargs), add_dtype)
-    return ", ".join(dtypes)
-
-
-def _check_takes_empty_operands(node: torch.fx.Node, operand: torch.fx.Node) -> None:
-    if node.target not in TAKES_EMPTY_OPERANDS:
-        raise LithoError(
-            f"{describe(node)}: reads {operand.name}, a tensor with zero elements, which "
-            "litho only supports as an operand of cat"
-        )
-
-
-def _trial_value(block: Block, node: torch.fx.Node) -> Any:
-    """A fresh block argument (or tuple of them) standing for `node`'s value."""
-    value = node.meta.get("val")
-    if isinstance(value, tuple | list):
-        return [
-            block.insert_arg(tensor_type_of(item, describe(node)), len(block.args))
-            if isinstance(item, torch.Tensor)
-            else None
-            for item in value
-        ]
-    if not isinstance(value, torch.Tensor):
-        raise LithoError(f"{describe(node)} produces {type(value).__name__}, not a tensor")
-    return block.insert_arg(tensor_type_of(value, describe(node)), len(block.args))
-
-
-def reported_nodes(reasons: dict[torch.fx.Node, str]) -> list[torch.fx.Node]:
-    """The unsupported nodes to tell a user about: not the getitems unpacking one of them."""
-    return [
-        node
-        for node in reasons
-        if node.target is not operator.getitem or node.args[0] not in reasons
-    ]
-
-
-def unsupported_message(reasons: dict[torch.fx.Node, str]) -> str:
-    """The UnsupportedOpsError message: each op, its node, source line and reason."""
-    ops = reported_nodes(reasons)
-    listed = "\n".join(f"  - {describe(node)}: {reasons[node]}" for node in ops)
-    return (
-        f"litho cannot compile {len(ops)} op(s) of this model:\n{listed}\n"
-        "Without strict=True these ops run in torch eager; litho.compiler.explain(model, "
-        "*inputs) lists them. To compile them, rewrite the model or add an importer "
-        "(see README: adding an op)."
-    )
 
 
 def graph_outputs(graph: torch.fx.Graph) -> list[Any]:
@@ -299,9 +178,6 @@ def import_graph(graph: torch.fx.Graph, name: str = "forward") -> func.FuncOp:
     arguments nor results. Raises UnsupportedOpsError naming
     every node litho cannot compile, at once.
     """
-    reasons = unsupported_reasons(graph)
-    if reasons:
-        raise UnsupportedOpsError(unsupported_message(reasons))
     placeholders = [
         node for node in graph.nodes if node.op == "placeholder" and not is_empty(node)
     ]
@@ -315,6 +191,8 @@ def import_graph(graph: torch.fx.Graph, name: str = "forward") -> func.FuncOp:
         context.values[node] = argument
     for node in graph.nodes:
         if node.op == "call_function" and not is_empty(node):
+            if node.target not in IMPORTERS:
+                raise UnsupportedOpsError(f"{describe(node)}: litho has no importer for this op")
             context.node = node
             produced = IMPORTERS[node.target](context, node)
             context.values[node] = produced

@@ -23,9 +23,10 @@ from __future__ import annotations
 import math as pymath
 from collections.abc import Sequence
 
-from litho.dialects import tensor_movement as lm
 from litho.dialects.guard import CheckedIndexOp
-from litho.lowering.convert_litho_tensor_to_linalg import (
+from litho.dialects.tensor import movement as lm
+from litho.dialects.tensor import windows as lw
+from litho.lowering.graph.convert_litho_tensor_to_linalg import (
     build_generic,
     compare_scalars,
     convert_scalar,
@@ -231,7 +232,7 @@ class GatherPattern(RewritePattern):
 
 class PadPattern(RewritePattern):
     @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: lm.PadOp, rewriter: PatternRewriter):
+    def match_and_rewrite(self, op: lw.PadOp, rewriter: PatternRewriter):
         low, high = op.low.get_values(), op.high.get_values()
         shape = op.input.type.get_shape()
         element_type = op.result.type.get_element_type()
@@ -377,7 +378,7 @@ class ConvPattern(RewritePattern):
     """Loops n, o, spatial outputs..., c, kernel... with c and the kernel reduced."""
 
     @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: lm.ConvOp, rewriter: PatternRewriter):
+    def match_and_rewrite(self, op: lw.ConvOp, rewriter: PatternRewriter):
         stride, dilation = op.stride.get_values(), op.dilation.get_values()
         groups = op.groups.value.data
         rank = op.result.type.get_num_dims()
@@ -411,7 +412,7 @@ class PoolPattern(RewritePattern):
     the window loops their bounds, as MLIR's pooling ops do."""
 
     @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: lm.PoolOp, rewriter: PatternRewriter):
+    def match_and_rewrite(self, op: lw.PoolOp, rewriter: PatternRewriter):
         window = op.window.get_values()
         rank = op.result.type.get_num_dims()
         loop_count = rank + len(window)

@@ -1,4 +1,4 @@
-// RUN: litho-opt %s -p 'litho-apply-patterns{names="litho.lowering.litho_canonicalize:AddZeroPattern"}' | filecheck %s
+// RUN: litho-opt %s -p 'litho-apply-patterns{names="litho.lowering.graph.litho_canonicalize:AddZeroPattern"}' | filecheck %s
 // RUN: not litho-opt %s -p 'litho-apply-patterns{names="no.such.module:Pattern"}' 2>&1 | filecheck %s --check-prefix=MISSING
 
 // Only the named pattern runs: the `x * 1` stays.

@@ -25,8 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from litho.dialects import tensor as lt
-from litho.dialects.tensor_interpreter import dense_to_numpy
-from litho.lowering.pattern_pass import PatternPass
+from litho.dialects.tensor.interpreter import dense_to_numpy
+from litho.lowering.common.pattern_pass import PatternPass
 from xdsl.ir import SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 

@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 from litho.dialects import tensor as lt
-from litho.dialects import tensor_movement as lm
+from litho.dialects.tensor import movement as lm
+from litho.dialects.tensor import windows as lw
 from xdsl.dialects.builtin import (
     DenseIntOrFPElementsAttr,
     Float16Type,
@@ -273,14 +274,14 @@ class LithoTensorFunctions(InterpreterFunctions):
         values = np.take_along_axis(np.moveaxis(args[0], dim, -1), order, -1)
         return (np.moveaxis(values, -1, dim).copy(), np.moveaxis(order, -1, dim).copy())
 
-    @impl(lm.PadOp)
-    def run_pad(self, interpreter: Interpreter, op: lm.PadOp, args: tuple):
+    @impl(lw.PadOp)
+    def run_pad(self, interpreter: Interpreter, op: lw.PadOp, args: tuple):
         widths = list(zip(op.low.get_values(), op.high.get_values(), strict=True))
         padded = np.pad(args[0], widths, constant_values=op.value.value.data)
         return (_result_array(op, padded),)
 
-    @impl(lm.ConvOp)
-    def run_conv(self, interpreter: Interpreter, op: lm.ConvOp, args: tuple):
+    @impl(lw.ConvOp)
+    def run_conv(self, interpreter: Interpreter, op: lw.ConvOp, args: tuple):
         x, weight = args
         groups = op.groups.value.data
         stride, dilation = op.stride.get_values(), op.dilation.get_values()
@@ -295,8 +296,8 @@ class LithoTensorFunctions(InterpreterFunctions):
             result += np.einsum("ngc...,goc->ngo...", window, taps)
         return (_result_array(op, result.reshape(out_shape)),)
 
-    @impl(lm.PoolOp)
-    def run_pool(self, interpreter: Interpreter, op: lm.PoolOp, args: tuple):
+    @impl(lw.PoolOp)
+    def run_pool(self, interpreter: Interpreter, op: lw.PoolOp, args: tuple):
         window = op.window.get_values()
         out_shape = op.result.type.get_shape()
         combine = np.maximum if op.kind.data == "max" else np.add

@@ -1,0 +1,1 @@
+"""Passes that read L1 (`litho_tensor`): canonicalization, and the conversion to L2."""

@@ -1,0 +1,1 @@
+"""Passes that read L3 (buffers and loops): the memory plan (tiling comes here)."""
