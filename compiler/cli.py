@@ -269,9 +269,9 @@ class LithoOptMain(xDSLOptMain):
 
     def untranslatable(self, module: ModuleOp, error: LithoError) -> str:
         """Why `-t litho-llvm` failed on `module`: the first op it does not take, if any."""
-        from litho.compiler.pipeline import STAGES
+        from litho.lowering.targets.cpu.stages import CPU_STAGES
 
-        passes = ",".join(spec for _, spec in STAGES)
+        passes = ",".join(spec for _, spec in CPU_STAGES)
         takes = f"it takes L3 IR ({', '.join(L3_DIALECTS)}) after litho-memory-plan"
         remedy = (
             f"run litho's lowering first: litho-opt {self.get_input_name()} -p {passes} "

@@ -35,7 +35,8 @@ from litho.compiler.frontend.importer import (
 from litho.compiler.graph_compiler import FallbackNotices, compile_graph_module
 from litho.compiler.options import Options, make_options
 from litho.compiler.pipeline import CompileReport
-from litho.runtime.compiled import CompiledFunction, TensorSpec, check_tensor
+from litho.runtime.compiled import CompiledFunction, check_tensor
+from litho.runtime.signature import TensorSpec
 
 
 class _FunctionModule(torch.nn.Module):

@@ -28,22 +28,18 @@ from litho.compiler.frontend.importer import (
     graph_outputs,
     import_graph,
     is_empty,
-    torch_dtype_of,
 )
 from litho.compiler.frontend.support import (
     reported_nodes,
     unsupported_message,
 )
-from litho.compiler.interpreter import entry_function
 from litho.compiler.options import Options
 from litho.compiler.pipeline import CompileReport, StageRunner
-from litho.lowering.loops.litho_memory_plan import ARENA_SIZE_ATTRIBUTE
-from litho.lowering.targets.cpu.translate_to_llvm import error_sites, translate_module
-from litho.runtime.compiled import NativeFunction, Runner, TensorSpec
-from litho.runtime.engine import JitEngine
+from litho.compiler.targets import TARGETS, native_signature
+from litho.runtime.compiled import NativeFunction, Runner
 from torch.fx.passes.infra.partitioner import CapabilityBasedPartitioner
 from torch.fx.passes.operator_support import OperatorSupportBase
-from xdsl.dialects.builtin import MemRefType, ModuleOp
+from xdsl.dialects.builtin import ModuleOp
 
 
 def compile_native(
@@ -62,24 +58,13 @@ def compile_native(
     report.stage_times["import"] = report.stage_times.get("import", 0) + (
         time.perf_counter() - start
     )
+    target = TARGETS[options.target]
     runner = StageRunner(options, report, dump_name)
-    module = runner.run(module)
+    module = runner.run(module, target.stages)
     codegen_start = time.perf_counter()
-    function = entry_function(module)
-    engine = JitEngine(str(translate_module(module)))
-    runner.dump("codegen", engine.optimized_ir, suffix="ll")
+    native = target.build(module, native_signature(module), runner.dump)
     report.stage_times["codegen"] = report.stage_times.get("codegen", 0) + (
         time.perf_counter() - codegen_start
-    )
-    argument_types = function.function_type.inputs.data
-    input_count = sum(node.op == "placeholder" and not is_empty(node) for node in graph.nodes)
-    native = NativeFunction(
-        engine,
-        name,
-        [_spec_of(memref_type) for memref_type in argument_types[:input_count]],
-        [_spec_of(memref_type) for memref_type in argument_types[input_count:]],
-        function.attributes[ARENA_SIZE_ATTRIBUTE].value.data,
-        [check.error_report() for check in error_sites(module)],
     )
     return NativeGraph(native, graph)
 
@@ -108,11 +93,6 @@ class NativeGraph:
             value = leaf.meta["val"]
             return torch.empty(value.shape, dtype=value.dtype)
         return next(results)
-
-
-def _spec_of(memref_type: MemRefType) -> TensorSpec:
-    dtype = torch_dtype_of(memref_type.get_element_type())
-    return TensorSpec(tuple(memref_type.get_shape()), dtype)
 
 
 class FallbackNotices:

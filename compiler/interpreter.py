@@ -17,14 +17,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from litho.dialects.attributes import ARENA_SIZE_ATTRIBUTE, OFFSET_ATTRIBUTE
 from litho.dialects.guard import GuardFunctions
 from litho.dialects.tensor.interpreter import (
     LithoTensorFunctions,
     cast_array,
     erf,
-    numpy_dtype,
 )
-from litho.lowering.loops.litho_memory_plan import ARENA_SIZE_ATTRIBUTE, OFFSET_ATTRIBUTE
+from litho.dialects.types import numpy_dtype
 from xdsl.dialects import arith, func, math, memref, tensor
 from xdsl.dialects.builtin import MemRefType, ModuleOp
 from xdsl.dialects.linalg import ops as linalg

@@ -1,21 +1,16 @@
-"""The stages of compilation from L1 to L3, each a pass pipeline spec, and their runner.
+"""The runner of a target's stages from L1 to L3, and the report of one compilation.
 
-| stage      | level after it | pipeline                                            |
-| ---------- | -------------- | --------------------------------------------------- |
-| graph      | L1             | litho-canonicalize, cse, dce                        |
-| fuse       | L2             | convert-litho-tensor-to-linalg                      |
-| bufferize  | L3 (buffers)   | litho-bufferize                                     |
-| schedule   | L3 (loops)     | convert-linalg-to-loops, lower-affine, memory plan  |
-
-Capture and import come before (compiler/frontend.py); codegen after
-(lowering/translate_to_llvm.py and runtime/engine.py). The IR is verified after every
-pass; with `dump_ir` set, it is written there after every pass too.
+Each target lists its stages (the CPU's: lowering/targets/cpu/stages.py), each a pass
+pipeline spec. Capture and import come before (compiler/frontend/); the target's build
+after (compiler/targets.py). The IR is verified after every pass; with `dump_ir` set,
+it is written there after every pass too.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,13 +20,6 @@ from litho.compiler.universe import all_passes, litho_context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass, PassPipeline
 from xdsl.utils.exceptions import DiagnosticException
-
-STAGES: tuple[tuple[str, str], ...] = (
-    ("graph", "litho-canonicalize,cse,dce"),
-    ("fuse", "convert-litho-tensor-to-linalg"),
-    ("bufferize", "litho-bufferize"),
-    ("schedule", "convert-linalg-to-loops,lower-affine,litho-memory-plan"),
-)
 
 
 @dataclass
@@ -79,10 +67,11 @@ class StageRunner:
         path.write_text(text)
         self.dump_index += 1
 
-    def run(self, module: ModuleOp) -> ModuleOp:
+    def run(self, module: ModuleOp, stages: Sequence[tuple[str, str]]) -> ModuleOp:
+        """`module` through `stages`: (name, pass pipeline spec) pairs, in order."""
         self.report.op_counts["L1 litho_tensor"] = count_ops(module)
         self.dump("import", str(module))
-        for stage, spec in STAGES:
+        for stage, spec in stages:
             start = time.perf_counter()
             for compiler_pass in PassPipeline.parse_spec(all_passes(), spec).passes:
                 self.run_pass(stage, compiler_pass, module)

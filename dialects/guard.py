@@ -24,7 +24,15 @@ from typing import Any
 
 import numpy as np
 from litho.compiler.errors import IndexOutOfBoundsError
-from xdsl.dialects.builtin import IndexType, IntegerAttr, IntegerType, StringAttr, UnitAttr, i64
+from xdsl.dialects.builtin import (
+    IndexType,
+    IntegerAttr,
+    IntegerType,
+    ModuleOp,
+    StringAttr,
+    UnitAttr,
+    i64,
+)
 from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_impls
 from xdsl.ir import Attribute, Dialect, SSAValue
 from xdsl.irdl import (
@@ -107,6 +115,12 @@ def out_of_bounds_error(where: str, value: int, dim: int, size: int) -> IndexOut
         f"{where}: index {value} is out of bounds for dimension {dim} with size {size}; "
         "the inputs were not changed"
     )
+
+
+def error_sites(module: ModuleOp) -> list[CheckedIndexOp]:
+    """The run-time checks of `module`, in walk order: a check that fails reports
+    `1 + its position` here as its site (native code and the runtime agree on this)."""
+    return [op for op in module.walk() if isinstance(op, CheckedIndexOp)]
 
 
 @register_impls

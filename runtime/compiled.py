@@ -11,77 +11,46 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
 import torch
 import torch.utils._pytree as pytree
 from litho.compiler.errors import InputMismatchError
 from litho.runtime.engine import JitEngine
-
-
-@dataclass(frozen=True)
-class TensorSpec:
-    """The shape and dtype a buffer argument of the native function has."""
-
-    shape: tuple[int, ...]
-    dtype: torch.dtype
-
-    @staticmethod
-    def of(tensor: torch.Tensor) -> TensorSpec:
-        return TensorSpec(tuple(tensor.shape), tensor.dtype)
-
-    def describes(self, tensor: torch.Tensor) -> bool:
-        """Whether `tensor` is a CPU tensor of this shape and dtype."""
-        return (
-            tensor.dtype == self.dtype
-            and tensor.shape == self.shape
-            and tensor.device.type == "cpu"
-        )
+from litho.runtime.signature import NativeSignature, TensorSpec
 
 
 class NativeFunction:
-    """Calls one native entry point `void name(inputs..., outputs..., arena, errors)`.
+    """Calls one native entry point, as its `NativeSignature` describes it.
 
     Takes and returns flat lists of tensors. The inputs' shapes and dtypes are checked,
     because the native code trusts them; non-contiguous inputs are copied first. A
     run-time check that failed in the native code left its site and value in the
-    error slots: `error_reports[site - 1](value)` is raised, and no output is returned.
+    error slots: the signature's report for that site is raised, and no output returned.
     """
 
-    def __init__(
-        self,
-        engine: JitEngine,
-        name: str,
-        input_specs: Sequence[TensorSpec],
-        output_specs: Sequence[TensorSpec],
-        arena_bytes: int,
-        error_reports: Sequence[Callable[[int], Exception]] = (),
-    ):
+    def __init__(self, engine: JitEngine, signature: NativeSignature):
         self.engine = engine
-        self.name = name
-        self.input_specs = tuple(input_specs)
-        self.output_specs = tuple(output_specs)
-        self.arena_bytes = arena_bytes
-        self.error_reports = tuple(error_reports)
-        argument_count = len(input_specs) + len(output_specs) + 2
-        self.native = engine.function(name, argument_count)
+        self.signature = signature
+        self.name = signature.entry
+        self.native = engine.function(signature.entry, signature.argument_count)
 
     def __call__(self, inputs: Sequence[torch.Tensor]) -> list[torch.Tensor]:
-        for index, (value, spec) in enumerate(zip(inputs, self.input_specs, strict=True)):
+        signature = self.signature
+        for index, (value, spec) in enumerate(zip(inputs, signature.inputs, strict=True)):
             if not spec.describes(value):
                 raise InputMismatchError(
                     f"{self.name} argument {index}: expected {spec.dtype} of shape "
                     f"{list(spec.shape)}, got {value.dtype} of shape {list(value.shape)}"
                 )
         buffers = [value.contiguous() for value in inputs]
-        outputs = [torch.empty(spec.shape, dtype=spec.dtype) for spec in self.output_specs]
-        arena = torch.empty(max(self.arena_bytes, 1), dtype=torch.uint8)
+        outputs = [torch.empty(spec.shape, dtype=spec.dtype) for spec in signature.outputs]
+        arena = torch.empty(max(signature.arena_bytes, 1), dtype=torch.uint8)
         errors = torch.zeros(2, dtype=torch.int64)
         self.native(*(tensor.data_ptr() for tensor in (*buffers, *outputs, arena, errors)))
         site, value = errors.tolist()
         if site:
-            raise self.error_reports[site - 1](value)
+            raise signature.error_reports[site - 1](value)
         return outputs
 
 

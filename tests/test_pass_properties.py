@@ -91,9 +91,9 @@ def test_apply_patterns_preserves_semantics():
 
 @checks_pass("graph+fuse+bufferize+schedule")
 def test_whole_pipeline_preserves_semantics():
-    from litho.compiler.pipeline import STAGES
+    from litho.lowering.targets.cpu.stages import CPU_STAGES
 
-    pipeline = ",".join(spec for _, spec in STAGES)
+    pipeline = ",".join(spec for _, spec in CPU_STAGES)
     report = check_pass(pipeline, program_strategy=programs())
     assert report.cases >= 100
 

@@ -20,26 +20,17 @@ import torch
 import torch.fx
 from litho.compiler.errors import LithoError, UnsupportedOpsError, is_internal_file
 from litho.dialects import tensor as lt
+from litho.dialects.attributes import LOCATION_ATTRIBUTE
+from litho.dialects.types import ELEMENT_TYPES
 from xdsl.dialects import func
 from xdsl.dialects.builtin import (
     StringAttr,
     TensorType,
-    f32,
-    f64,
-    i1,
-    i32,
-    i64,
 )
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 
-LOCATION_ATTRIBUTE = "litho.loc"
-
 _DTYPES: dict[torch.dtype, Attribute] = {
-    torch.float32: f32,
-    torch.float64: f64,
-    torch.int64: i64,
-    torch.int32: i32,
-    torch.bool: i1,
+    getattr(torch, row.torch_name): row.attribute for row in ELEMENT_TYPES
 }
 
 Importer = Callable[["ImportContext", torch.fx.Node], Any]

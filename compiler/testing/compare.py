@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from litho.compiler.errors import LithoError
 from litho.compiler.interpreter import entry_function
-from litho.dialects.tensor.interpreter import numpy_dtype
+from litho.dialects.types import numpy_dtype
 from litho.lowering.common.tolerance import Tolerance
 from xdsl.dialects.builtin import MemRefType, ModuleOp, TensorType
 from xdsl.ir import Attribute

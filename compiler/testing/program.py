@@ -26,20 +26,15 @@ import torch
 from litho.dialects import tensor as lt
 from litho.dialects.tensor import movement as lm
 from litho.dialects.tensor import windows as lw
+from litho.dialects.types import BY_NAME, FLOAT_NAMES
 from xdsl.builder import ImplicitBuilder
 from xdsl.dialects import func
-from xdsl.dialects.builtin import ModuleOp, TensorType, f32, f64, i1, i32, i64
+from xdsl.dialects.builtin import ModuleOp, TensorType
 from xdsl.ir import Attribute, Block, Region, SSAValue
 
-ELEMENT_TYPES: dict[str, Attribute] = {"f32": f32, "f64": f64, "i32": i32, "i64": i64, "i1": i1}
-TORCH_DTYPES = {
-    "f32": torch.float32,
-    "f64": torch.float64,
-    "i32": torch.int32,
-    "i64": torch.int64,
-    "i1": torch.bool,
-}
-FLOAT_DTYPES = ("f32", "f64")
+ELEMENT_TYPES: dict[str, Attribute] = {name: row.attribute for name, row in BY_NAME.items()}
+TORCH_DTYPES = {name: getattr(torch, row.torch_name) for name, row in BY_NAME.items()}
+FLOAT_DTYPES = FLOAT_NAMES
 
 
 @dataclass(frozen=True)

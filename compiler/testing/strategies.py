@@ -48,7 +48,7 @@ from litho.compiler.testing.program import (
     ValueSpec,
 )
 from litho.dialects.tensor import COMPARISON_PREDICATES, broadcast_shapes
-from litho.dialects.tensor.interpreter import numpy_dtype
+from litho.dialects.types import numpy_dtype
 from xdsl.utils.exceptions import VerifyException
 
 INPUT_GRID = 4  # inputs are multiples of 1/4

@@ -15,37 +15,14 @@ import numpy as np
 from litho.dialects import tensor as lt
 from litho.dialects.tensor import movement as lm
 from litho.dialects.tensor import windows as lw
+from litho.dialects.types import numpy_dtype
 from xdsl.dialects.builtin import (
     DenseIntOrFPElementsAttr,
-    Float16Type,
-    Float32Type,
-    Float64Type,
-    IndexType,
-    IntegerType,
     TensorType,
 )
 from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_impls
-from xdsl.ir import Attribute
 
 _erf = np.frompyfunc(math.erf, 1, 1)
-
-
-def numpy_dtype(element_type: Attribute) -> np.dtype:
-    """The numpy dtype that holds values of an xDSL element type."""
-    match element_type:
-        case Float16Type():
-            return np.dtype(np.float16)
-        case Float32Type():
-            return np.dtype(np.float32)
-        case Float64Type():
-            return np.dtype(np.float64)
-        case IndexType():
-            return np.dtype(np.int64)
-        case IntegerType(width=width) if width.data == 1:
-            return np.dtype(np.bool_)
-        case IntegerType(width=width) if width.data in (8, 16, 32, 64):
-            return np.dtype(f"int{width.data}")
-    raise NotImplementedError(f"no numpy dtype for element type {element_type}")
 
 
 def erf(x: Any) -> Any:

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from litho.dialects.attributes import ARENA_SIZE_ATTRIBUTE, OFFSET_ATTRIBUTE
 from litho.lowering.common.tolerance import EXACT, Tolerance
 from xdsl.context import Context
 from xdsl.dialects import func, memref
@@ -30,8 +31,6 @@ from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import PassFailedException
 
 ALIGNMENT = 64
-OFFSET_ATTRIBUTE = "litho.offset"
-ARENA_SIZE_ATTRIBUTE = "litho.arena_size"
 
 
 def buffer_bytes(memref_type: MemRefType) -> int:

@@ -4,7 +4,8 @@ Input: functions whose bodies hold only `tensor.empty` and `linalg.generic` on t
 (the output of convert-litho-tensor-to-linalg). Output: the same computation on memrefs.
 
 - Function arguments become memrefs of the same shape; each result becomes a trailing
-  memref argument that the caller allocates, and the function returns nothing.
+  memref argument that the caller allocates, and the function returns nothing
+  (`litho.outputs` on the function says how many arguments are outputs).
 - `tensor.empty` becomes `memref.alloc`; a generic writes into its init's buffer, which
   is safe because each init has no use besides that generic (a copy is made otherwise).
 - `tensor.extract` in a generic's body (a gather) becomes `memref.load` from the
@@ -15,7 +16,7 @@ Input: functions whose bodies hold only `tensor.empty` and `linalg.generic` on t
 ```mlir
 func.func @f(%x: tensor<4xf32>) -> tensor<4xf32>
 // becomes
-func.func @f(%x: memref<4xf32>, %result0: memref<4xf32>)
+func.func @f(%x: memref<4xf32>, %result0: memref<4xf32>) attributes {litho.outputs = 1 : i64}
 ```
 """
 
@@ -24,11 +25,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from litho.dialects.attributes import OUTPUT_COUNT_ATTRIBUTE
 from litho.lowering.common.legality import check_no_ops_of_dialect
 from litho.lowering.common.tolerance import EXACT, Tolerance
 from xdsl.context import Context
 from xdsl.dialects import func, memref, tensor
-from xdsl.dialects.builtin import AffineMapAttr, MemRefType, ModuleOp, TensorType
+from xdsl.dialects.builtin import (
+    AffineMapAttr,
+    IntegerAttr,
+    MemRefType,
+    ModuleOp,
+    TensorType,
+    i64,
+)
 from xdsl.dialects.linalg import attrs as linalg_attrs
 from xdsl.dialects.linalg import ops as linalg
 from xdsl.ir import Block, Operation, Region, SSAValue
@@ -62,6 +71,7 @@ class _FunctionBufferizer:
 
     def run(self) -> None:
         block = self.function.body.block
+        output_count = len(self.function.function_type.outputs.data)
         for arg in list(block.args):
             if not isinstance(arg.type, TensorType):
                 raise PassFailedException(f"litho-bufferize: argument type {arg.type}")
@@ -74,6 +84,7 @@ class _FunctionBufferizer:
             if isinstance(arg.type, TensorType):
                 block.erase_arg(arg)
         self.function.update_function_type()
+        self.function.attributes[OUTPUT_COUNT_ATTRIBUTE] = IntegerAttr(output_count, i64)
 
     def bufferize(self, op: Operation) -> None:
         match op:

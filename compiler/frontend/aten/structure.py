@@ -23,7 +23,7 @@ from litho.compiler.frontend.importer import (
 )
 from litho.dialects import tensor as lt
 from litho.dialects.tensor import movement as lm
-from litho.dialects.tensor.interpreter import numpy_dtype
+from litho.dialects.types import numpy_dtype
 from xdsl.dialects.builtin import AnyFloat, TensorType, i1, i64
 from xdsl.ir import Attribute, SSAValue
 

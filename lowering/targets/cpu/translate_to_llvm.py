@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from litho.compiler.errors import CompilationError
-from litho.dialects.guard import CheckedIndexOp
+from litho.dialects.attributes import OFFSET_ATTRIBUTE
+from litho.dialects.guard import CheckedIndexOp, error_sites
 from litho.lowering.graph.convert_litho_tensor_to_linalg import row_major_strides
-from litho.lowering.loops.litho_memory_plan import OFFSET_ATTRIBUTE
 from llvmlite import ir
 from xdsl.dialects import arith, func, math, memref, scf
 from xdsl.dialects.builtin import (
@@ -353,8 +353,3 @@ def translate_module(module: ModuleOp, triple: str = "", data_layout: str = "") 
         if isinstance(op, func.FuncOp) and not op.is_declaration:
             FunctionTranslation(llvm_module, op, sites).translate()
     return llvm_module
-
-
-def error_sites(module: ModuleOp) -> list[CheckedIndexOp]:
-    """The run-time checks of `module`; a check reports `1 + its position` here."""
-    return [op for op in module.walk() if isinstance(op, CheckedIndexOp)]

@@ -1,7 +1,7 @@
 // RUN: litho-opt %s -p litho-bufferize | filecheck %s
 
 // CHECK-LABEL: func.func @relu
-// CHECK-SAME: (%{{.*}}: memref<4xf32>, %[[OUT:.*]]: memref<4xf32>) {
+// CHECK-SAME: (%{{.*}}: memref<4xf32>, %[[OUT:.*]]: memref<4xf32>) attributes {litho.outputs = 1 : i64} {
 func.func @relu(%x: tensor<4xf32>) -> tensor<4xf32> {
   // CHECK-NOT: memref.alloc
   // CHECK: linalg.generic
@@ -19,7 +19,7 @@ func.func @relu(%x: tensor<4xf32>) -> tensor<4xf32> {
 }
 
 // CHECK-LABEL: func.func @identity
-// CHECK-SAME: (%[[IN:.*]]: memref<4xf32>, %[[OUT:.*]]: memref<4xf32>) {
+// CHECK-SAME: (%[[IN:.*]]: memref<4xf32>, %[[OUT:.*]]: memref<4xf32>) attributes {litho.outputs = 1 : i64} {
 func.func @identity(%x: tensor<4xf32>) -> tensor<4xf32> {
   // A returned argument is copied into the result buffer.
   // CHECK: linalg.generic

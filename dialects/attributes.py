@@ -1,0 +1,16 @@
+"""The names of litho's discardable attributes, which passes write and later ones read.
+
+- `litho.loc` on any op: the fx node and user source line it came from (the importer
+  writes it; error messages read it).
+- `litho.outputs` on a `func.func`: how many of its trailing arguments are outputs
+  (litho-bufferize writes it; the native signature reads it).
+- `litho.offset` on a `memref.alloc`: the buffer's byte offset in the arena
+  (litho-memory-plan writes it; the translation and the interpreter read it).
+- `litho.arena_size` on a `func.func`: the arena's bytes (litho-memory-plan writes it;
+  the native signature and the interpreter read it).
+"""
+
+LOCATION_ATTRIBUTE = "litho.loc"
+OUTPUT_COUNT_ATTRIBUTE = "litho.outputs"
+OFFSET_ATTRIBUTE = "litho.offset"
+ARENA_SIZE_ATTRIBUTE = "litho.arena_size"
