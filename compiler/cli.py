@@ -66,7 +66,7 @@ weights are function arguments, not literals, so litho's own IR stays far below 
 """
 
 L3_DIALECTS = ("builtin", "func", "scf", "arith", "math", "memref")
-"""The dialects that `-t litho-llvm` translates (lowering/translate_to_llvm.py)."""
+"""The dialects that `-t litho-llvm` translates (lowering/targets/cpu/translate_to_llvm.py)."""
 
 
 class OptParser(Parser):

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import sys
-import threading
 import time
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from litho.compiler.frontend.importer import (
 from litho.compiler.graph_compiler import FallbackNotices, compile_graph_module
 from litho.compiler.options import Options, make_options
 from litho.compiler.pipeline import CompileReport
+from litho.compiler.specializations import Specializations
 from litho.runtime.compiled import CompiledFunction, check_tensor
 from litho.runtime.signature import TensorSpec
 
@@ -127,11 +127,10 @@ class LithoFunction:
     options: Options
 
     def __post_init__(self) -> None:
-        self.specializations: dict[Hashable, CompiledFunction] = {}
+        self.specializations = Specializations[CompiledFunction](self.options.max_specializations)
         self.last_compile: CompileReport | None = None
         self.name = model_name(self.model)
         self.notices = FallbackNotices(self.options, self.name)
-        self.compile_lock = threading.Lock()
         register_model_types(self.model)
 
     def __call__(self, *args: Any, **kwargs: Any) -> object:
@@ -148,17 +147,12 @@ class LithoFunction:
 
     def specialize(self, call: Call) -> CompiledFunction | None:
         """The specialization for `call`, compiled now if it is missing or its parameters
-        changed shape or dtype; None past `max_specializations`. One thread compiles a
-        signature while the others wait for it."""
-        with self.compile_lock:
-            compiled = self.specializations.get(call.signature)
-            if compiled is not None and compiled.graph_inputs(self.model, call.leaves):
-                return compiled
-            if compiled is None and len(self.specializations) >= self.options.max_specializations:
-                return None
-            compiled = self.compile(call)
-            self.specializations[call.signature] = compiled
-            return compiled
+        changed shape or dtype; None past `max_specializations`."""
+        return self.specializations.get_or_compile(
+            call.signature,
+            lambda: self.compile(call),
+            fits=lambda compiled: compiled.graph_inputs(self.model, call.leaves) is not None,
+        )
 
     def run_eager(self, call: Call) -> object:
         """Past `max_specializations` signatures: torch eager, with one warning."""

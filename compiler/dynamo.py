@@ -24,6 +24,7 @@ from litho.compiler.frontend.support import (
 from litho.compiler.graph_compiler import FallbackNotices, compile_graph_module
 from litho.compiler.options import Options, make_options
 from litho.compiler.pipeline import CompileReport
+from litho.compiler.specializations import Specializations
 from litho.runtime.compiled import Runner
 from torch._dynamo.backends.common import aot_autograd
 from torch._functorch.aot_autograd import make_boxed_func
@@ -44,7 +45,7 @@ class _ForwardGraph:
             for node in graph_module.graph.nodes
             if node.op == "placeholder"
         )
-        self.specializations: dict[tuple, Runner] = {}
+        self.specializations = Specializations[Runner](options.max_specializations)
         self.notices = FallbackNotices(options, "a torch.compile graph")
         self.last_compile: CompileReport | None = None
 
@@ -53,12 +54,11 @@ class _ForwardGraph:
             (tuple(value.shape), value.dtype) if isinstance(value, torch.Tensor) else value
             for value in inputs
         )
-        runner = self.specializations.get(key)
+        runner = self.specializations.get(key) or self.specializations.get_or_compile(
+            key, lambda: self.compile(inputs)
+        )
         if runner is None:
-            if len(self.specializations) >= self.options.max_specializations:
-                return self.run_eager(inputs)
-            runner = self.compile(inputs)
-            self.specializations[key] = runner
+            return self.run_eager(inputs)
         tensors = [value for value in inputs if isinstance(value, torch.Tensor)]
         inputs.clear()
         return runner(tensors)

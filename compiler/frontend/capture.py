@@ -1,7 +1,7 @@
 """Capture (L0): a torch model and example inputs to a core-ATen graph, then L1 import.
 
 Capture uses `torch.export` and `run_decompositions` with litho's table
-(compiler/decompositions.py): core ATen, with layer norm, softmax, GELU and attention
+(compiler/frontend/decompositions.py): core ATen, with layer norm, softmax, GELU and attention
 split into their elementwise, reduction and matmul parts.
 
 A `CapturedProgram` says where each graph input comes from at every call (a user input,

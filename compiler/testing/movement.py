@@ -1,7 +1,7 @@
 """`movement_programs()`: programs built around one data-movement or window op.
 
 `programs()` draws the elementwise, reduction and matmul ops the generator knows how to
-bound; the data-movement ops of dialects/tensor_movement.py (slices, concat, gathers,
+bound; the data-movement ops of dialects/tensor/movement.py (slices, concat, gathers,
 cumsum, pad, convolution, pooling, iota) have their own constraints, so they get their
 own strategy. Each program is a chain of such ops: the first reads fresh arguments, each
 next one most often reads the result before it (a slice of a slice, a pad of a concat),
