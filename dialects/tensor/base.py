@@ -1,21 +1,6 @@
-"""
-The `litho_tensor` dialect's types, shape rules and constants.
+"""The `litho_tensor` dialect's element and tensor types, shape rules and `constant`.
 
-The dialect: litho's graph level (L1).
-
-Value-semantics ops on statically shaped builtin tensors, close to core ATen. Binary
-elementwise ops, `cmp`, `where` and `matmul` broadcast their operands the way numpy and
-torch do (shapes aligned on the right, size-1 dims stretched). Model parameters are
-function arguments, so IR text stays readable at any model size.
-
-```mlir
-func.func @forward(%w: tensor<32x16xf32>, %x: tensor<3x16xf32>) -> tensor<3x32xf32> {
-  %wt = litho_tensor.permute %w {dims = array<i64: 1, 0>} : tensor<32x16xf32> -> tensor<16x32xf32>
-  %y = litho_tensor.matmul %x, %wt : (tensor<3x16xf32>, tensor<16x32xf32>) -> tensor<3x32xf32>
-  %r = litho_tensor.relu %y : tensor<3x32xf32>
-  func.return %r : tensor<3x32xf32>
-}
-```
+The dialect itself (its op lists and `Dialect` object) is `litho.dialects.tensor`.
 """
 
 from __future__ import annotations
