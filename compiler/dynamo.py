@@ -18,9 +18,7 @@ from collections.abc import Sequence
 import torch
 import torch.fx
 from litho.compiler.frontend.decompositions import litho_decompositions
-from litho.compiler.frontend.support import (
-    unsupported_reasons,
-)
+from litho.compiler.frontend.support import unsupported_reasons
 from litho.compiler.graph_compiler import FallbackNotices, compile_graph_module
 from litho.compiler.options import Options, make_options
 from litho.compiler.pipeline import CompileReport

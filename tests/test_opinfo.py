@@ -19,9 +19,7 @@ import torch
 import torch.utils._pytree as pytree
 from litho.compiler import LithoError, jit
 from litho.compiler.errors import UnsupportedOpsError
-from litho.compiler.frontend.importer import (
-    IMPORTERS,
-)
+from litho.compiler.frontend.importer import IMPORTERS
 from opinfo_expected_failures import EXPECTED_FAILURES
 from torch.testing._internal.common_methods_invocations import op_db
 
