@@ -27,15 +27,12 @@ import torch
 import torch.utils._pytree as pytree
 from litho.compiler.errors import InputMismatchError, LithoError
 from litho.compiler.frontend.capture import capture, model_name, register_model_types
-from litho.compiler.frontend.importer import (
-    check_supported_dtype,
-    is_supported_dtype,
-)
+from litho.compiler.frontend.importer import check_supported_dtype
 from litho.compiler.graph_compiler import FallbackNotices, compile_graph_module
 from litho.compiler.options import Options, make_options
 from litho.compiler.pipeline import CompileReport
 from litho.compiler.specializations import Specializations
-from litho.runtime.compiled import CompiledFunction, check_tensor
+from litho.runtime.compiled import CompiledFunction, GuardFailure, check_tensor
 from litho.runtime.signature import TensorSpec
 
 
@@ -62,6 +59,8 @@ class Call:
 
     The signature (the specialization cache key) holds the argument structure, every
     tensor's shape and dtype, every other leaf's value, and the modules' training modes.
+    Tensors are checked (device, dtype) only when a signature is compiled: the code's
+    guard rejects any other tensor.
     """
 
     args: tuple[Any, ...]
@@ -70,21 +69,26 @@ class Call:
     signature: Hashable
 
 
-def describe_call(model: torch.nn.Module, args: tuple, kwargs: dict[str, Any]) -> Call:
-    """The `Call` of `model(*args, **kwargs)`; a LithoError names any argument litho
-    cannot take."""
-    kwargs = dict(sorted(kwargs.items()))
-    leaves, tree = pytree.tree_flatten((args, kwargs))
-    keys = []
-    for position, leaf in enumerate(leaves):
-        if isinstance(leaf, torch.Tensor):
-            if leaf.device.type != "cpu" or not is_supported_dtype(leaf.dtype):
-                where = f"input {_argument_name(args, kwargs, position)}"  # only for errors
+    def check_tensors(self) -> None:
+        """A LithoError names the first tensor argument litho cannot compile for."""
+        for position, leaf in enumerate(self.leaves):
+            if isinstance(leaf, torch.Tensor):
+                where = f"input {_argument_name(self.args, self.kwargs, position)}"
                 check_tensor(where, leaf)
                 check_supported_dtype(leaf.dtype, where)
-            keys.append((tuple(leaf.shape), leaf.dtype))
-        else:
-            keys.append(_constant_key(leaf, args, kwargs, position))
+
+
+def describe_call(model: torch.nn.Module, args: tuple, kwargs: dict[str, Any]) -> Call:
+    """The `Call` of `model(*args, **kwargs)`; a LithoError names a non-tensor argument
+    litho cannot specialize on."""
+    kwargs = dict(sorted(kwargs.items()))
+    leaves, tree = pytree.tree_flatten((args, kwargs))
+    keys = [
+        (tuple(leaf.shape), leaf.dtype)
+        if isinstance(leaf, torch.Tensor)
+        else _constant_key(leaf, args, kwargs, position)
+        for position, leaf in enumerate(leaves)
+    ]
     training = tuple(module.training for module in model.modules())
     return Call(args, kwargs, leaves, (_hashable(tree), training, tuple(keys)))
 
@@ -136,22 +140,23 @@ class LithoFunction:
     def __call__(self, *args: Any, **kwargs: Any) -> object:
         call = describe_call(self.model, args, kwargs)
         compiled = self.specializations.get(call.signature)
-        inputs = compiled.graph_inputs(self.model, call.leaves) if compiled else None
-        if compiled is None or inputs is None:
-            compiled = self.specialize(call)
-            if compiled is None:
-                return self.run_eager(call)
-            inputs = compiled.graph_inputs(self.model, call.leaves)
-            assert inputs is not None, "a fresh specialization fits the call it was made for"
-        return compiled(self.model, call.leaves, inputs)
+        if compiled is not None:
+            try:
+                return compiled(self.model, call.leaves)
+            except GuardFailure:
+                pass  # the model's state changed shape, dtype or device: compile again
+        compiled = self.specialize(call)
+        if compiled is None:
+            return self.run_eager(call)
+        return compiled(self.model, call.leaves)
 
     def specialize(self, call: Call) -> CompiledFunction | None:
-        """The specialization for `call`, compiled now if it is missing or its parameters
-        changed shape or dtype; None past `max_specializations`."""
+        """The specialization for `call`, compiled now if it is missing or does not fit
+        (its parameters changed shape, dtype or device); None past `max_specializations`."""
         return self.specializations.get_or_compile(
             call.signature,
             lambda: self.compile(call),
-            fits=lambda compiled: compiled.graph_inputs(self.model, call.leaves) is not None,
+            fits=lambda compiled: compiled.fits(self.model, call.leaves),
         )
 
     def run_eager(self, call: Call) -> object:
@@ -161,6 +166,7 @@ class LithoFunction:
 
     def compile(self, call: Call) -> CompiledFunction:
         """Compile the model for `call`'s signature through every level."""
+        call.check_tensors()
         report = CompileReport()
         start = time.perf_counter()
         with torch.no_grad():

@@ -1,9 +1,11 @@
-"""A compiled specialization: native code for one input signature, behind its guards.
+"""A compiled specialization: native code for one input signature, behind its guard.
 
-Python checks every input (type, device, dtype, shape) before the native call, so a bad
-input is a LithoError, never a crash. Non-contiguous inputs are copied to contiguous
-ones first. Each native call allocates its outputs and intermediate arena with torch.
-Parameters and buffers are read from the model at every call.
+A call is checked once: `CompiledFunction` reads every graph input (the user's tensors,
+the model's parameters and buffers, read at every call) and checks it against the spec
+the code was compiled for, before the native call, so a bad input is a LithoError, never
+a crash. `NativeFunction` trusts what it is given. Non-contiguous inputs are copied to
+contiguous ones first. Each native call allocates its outputs and intermediate arena
+with torch.
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ from litho.runtime.signature import NativeSignature, TensorSpec
 class NativeFunction:
     """Calls one native entry point, as its `NativeSignature` describes it.
 
-    Takes and returns flat lists of tensors. The inputs' shapes and dtypes are checked,
-    because the native code trusts them; non-contiguous inputs are copied first. A
-    run-time check that failed in the native code left its site and value in the
-    error slots: the signature's report for that site is raised, and no output returned.
+    Takes and returns flat lists of tensors. The caller guarantees the inputs' shapes
+    and dtypes (the specialization's guard checked them, or Dynamo's did); non-contiguous
+    inputs are copied first. A run-time check that failed in the native code left its
+    site and value in the error slots: the signature's report for that site is raised,
+    and no output returned.
     """
 
     def __init__(self, engine: JitEngine, signature: NativeSignature):
@@ -37,12 +40,6 @@ class NativeFunction:
 
     def __call__(self, inputs: Sequence[torch.Tensor]) -> list[torch.Tensor]:
         signature = self.signature
-        for index, (value, spec) in enumerate(zip(inputs, signature.inputs, strict=True)):
-            if not spec.describes(value):
-                raise InputMismatchError(
-                    f"{self.name} argument {index}: expected {spec.dtype} of shape "
-                    f"{list(spec.shape)}, got {value.dtype} of shape {list(value.shape)}"
-                )
         buffers = [value.contiguous() for value in inputs]
         outputs = [torch.empty(spec.shape, dtype=spec.dtype) for spec in signature.outputs]
         arena = torch.empty(max(signature.arena_bytes, 1), dtype=torch.uint8)
@@ -89,22 +86,34 @@ class CompiledFunction:
         # in-place ops are; calls without updates run concurrently
         self.update_lock = threading.Lock() if self.mutated else contextlib.nullcontext()
 
-    def graph_inputs(
-        self, model: torch.nn.Module, leaves: Sequence[object]
-    ) -> list[torch.Tensor] | None:
-        """The graph's inputs for this call, or None if one no longer fits the code (a
-        parameter or buffer replaced by one of another shape, dtype or device)."""
+    def graph_inputs(self, model: torch.nn.Module, leaves: Sequence[object]) -> list[torch.Tensor]:
+        """The graph's inputs for this call, each checked against the spec the code was
+        compiled for: the call's one guard check. A `GuardFailure` names the first that
+        no longer fits (a parameter or buffer replaced by one of another shape, dtype
+        or device)."""
         inputs = []
-        for source, spec in zip(self.sources, self.input_specs, strict=True):
+        for index, (source, spec) in enumerate(zip(self.sources, self.input_specs, strict=True)):
             value = source.read(model, leaves)
             if not isinstance(value, torch.Tensor) or not spec.describes(value):
-                return None
+                raise GuardFailure(
+                    f"graph input {index} ({source}): expected a CPU tensor of "
+                    f"{spec.dtype} and shape {list(spec.shape)}, got {_summary(value)}"
+                )
             inputs.append(value)
         return inputs
 
-    def __call__(
-        self, model: torch.nn.Module, leaves: Sequence[object], inputs: Sequence[torch.Tensor]
-    ) -> object:
+    def fits(self, model: torch.nn.Module, leaves: Sequence[object]) -> bool:
+        """Whether this call's graph inputs pass the guard."""
+        try:
+            self.graph_inputs(model, leaves)
+        except GuardFailure:
+            return False
+        return True
+
+    def __call__(self, model: torch.nn.Module, leaves: Sequence[object]) -> object:
+        """Run the code on this call: `GuardFailure` (before anything runs) if an input
+        no longer fits it."""
+        inputs = self.graph_inputs(model, leaves)
         with torch.no_grad(), self.update_lock:
             outputs = list(self.run(inputs))
             updates = len(self.mutated)
@@ -112,6 +121,16 @@ class CompiledFunction:
                 if source is not None:
                     source.read(model, leaves).copy_(value)
         return pytree.tree_unflatten(outputs[updates:], self.output_tree)
+
+
+class GuardFailure(InputMismatchError):
+    """A graph input does not fit the specialization's code; raised before it runs."""
+
+
+def _summary(value: object) -> str:
+    if isinstance(value, torch.Tensor):
+        return f"a {value.device.type} tensor of {value.dtype} and shape {list(value.shape)}"
+    return f"a {type(value).__name__}"
 
 
 def check_tensor(where: str, value: object) -> None:

@@ -111,10 +111,11 @@ def test_compiled_function_guards_its_signature():
     fast = jit(model)
     fast(torch.randn(2, 8))
     (compiled,) = fast.specializations.values()
-    assert compiled.graph_inputs(model, [torch.randn(3, 8)]) is None
-    weights = compiled.graph_inputs(model, [torch.randn(2, 8)])[:-1]
-    with pytest.raises(LithoError, match=r"argument 4: expected torch.float32 of shape \[2, 8\]"):
-        compiled(model, [], [*weights, torch.randn(3, 8)])
+    assert compiled.fits(model, [torch.randn(2, 8)])
+    assert not compiled.fits(model, [torch.randn(3, 8)])
+    expected = r"graph input 4 \(UserInput\(position=0\)\): expected .* float32 and shape \[2, 8\]"
+    with pytest.raises(LithoError, match=expected):
+        compiled(model, [torch.randn(3, 8)])
 
 
 def test_unknown_option_is_a_litho_error():

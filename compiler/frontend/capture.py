@@ -19,7 +19,7 @@ import sys
 import threading
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import litho.compiler.frontend.aten  # noqa: F401  (its modules fill the importer registry)
@@ -86,7 +86,7 @@ class ModelState:
 class Constant:
     """A tensor constant the graph was captured with (lifted from the model's code)."""
 
-    tensor: torch.Tensor
+    tensor: torch.Tensor = field(repr=False)
 
     def read(self, model: torch.nn.Module, leaves: Sequence[Any]) -> Any:
         return self.tensor
