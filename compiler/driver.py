@@ -179,7 +179,7 @@ class LithoFunction:
         )
         report.stage_times["total"] = time.perf_counter() - start
         self.last_compile = report
-        if self.options.time_passes:
+        if self.options.debug.time_passes:
             print(report.timing_table(), file=sys.stderr)
         specs = [TensorSpec.of(source.read(self.model, call.leaves)) for source in program.sources]
         return CompiledFunction(run, program.sources, specs, program.mutated, program.output_tree)
@@ -200,7 +200,8 @@ def jit(model: torch.nn.Module | Callable[..., object], **options: object) -> Li
     """Compile `model` with litho on its first call for each input signature.
 
     `model` is a `torch.nn.Module` or a function of tensors; `options` are the fields
-    of `litho.compiler.options.Options`. Bad options raise LithoError at once.
+    of `litho.compiler.options` (`target`; `dump_ir`, `time_passes`, `verify`; `strict`,
+    `max_specializations`). Bad options raise LithoError at once.
     """
     if not isinstance(model, torch.nn.Module):
         if not callable(model):

@@ -58,8 +58,8 @@ def compile_native(
     report.stage_times["import"] = report.stage_times.get("import", 0) + (
         time.perf_counter() - start
     )
-    target = TARGETS[options.target]
-    runner = StageRunner(options, report, dump_name)
+    target = TARGETS[options.code.target]
+    runner = StageRunner(options.debug, report, dump_name)
     module = runner.run(module, target.stages)
     codegen_start = time.perf_counter()
     native = target.build(module, native_signature(module), runner.dump)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from litho.compiler.errors import CompilationError
-from litho.compiler.options import Options
+from litho.compiler.options import DebugOptions
 from litho.compiler.universe import all_passes, litho_context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass, PassPipeline
@@ -51,7 +51,7 @@ def op_histogram(module: ModuleOp) -> Counter[str]:
 class StageRunner:
     """Runs the stage table over a module, verifying, timing and dumping as asked."""
 
-    def __init__(self, options: Options, report: CompileReport, name: str = "forward"):
+    def __init__(self, options: DebugOptions, report: CompileReport, name: str = "forward"):
         self.options = options
         self.report = report
         self.context = litho_context()

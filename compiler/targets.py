@@ -1,6 +1,6 @@
 """The back-end seam: a `Target` gives its stage list and turns L3 into native code.
 
-A target is what `Options.target` names. It owns everything that differs between
+A target is what the `target` option names. It owns everything that differs between
 back ends: the passes from L1 to L3 (`stages`), and `build`, which translates the L3
 module and hands it to its runtime under the module's `NativeSignature`. The CPU target
 translates to LLVM IR and JIT-compiles it with llvmlite; a GPU target will emit PTX and

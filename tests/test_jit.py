@@ -113,7 +113,7 @@ def test_compiled_function_guards_its_signature():
     (compiled,) = fast.specializations.values()
     assert compiled.fits(model, [torch.randn(2, 8)])
     assert not compiled.fits(model, [torch.randn(3, 8)])
-    expected = r"graph input 4 \(UserInput\(position=0\)\): expected .* float32 and shape \[2, 8\]"
+    expected = r"graph input 4 \(UserInput\(position=0\)\): expected .*float32 and shape \[2, 8\]"
     with pytest.raises(LithoError, match=expected):
         compiled(model, [torch.randn(3, 8)])
 

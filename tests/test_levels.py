@@ -7,7 +7,7 @@ import pytest
 import torch
 from litho.compiler.frontend.capture import import_model
 from litho.compiler.interpreter import run_function
-from litho.compiler.options import Options
+from litho.compiler.options import DebugOptions
 from litho.compiler.pipeline import CompileReport, StageRunner
 from litho.compiler.universe import all_passes, litho_context
 from litho.lowering.targets.cpu.stages import CPU_STAGES
@@ -138,6 +138,6 @@ def test_every_pass_preserves_an_imported_mlp(seed):
 def test_stage_runner_reports_op_counts_for_every_level():
     module = Parser(litho_context(), ALL_OPS_PROGRAM).parse_module()
     report = CompileReport()
-    StageRunner(Options(dump_ir=None), report).run(module, CPU_STAGES)
+    StageRunner(DebugOptions(dump_ir=None), report).run(module, CPU_STAGES)
     assert list(report.op_counts) == ["L1 litho_tensor", "L2 linalg", "L3 buffers", "L3 loops"]
     assert all(count > 0 for count in report.op_counts.values())

@@ -6,7 +6,7 @@ import pytest
 import torch
 from litho.compiler import jit
 from litho.compiler.errors import LithoError
-from litho.compiler.options import Options, make_options
+from litho.compiler.options import CodeOptions, DebugOptions, Options, make_options
 
 
 def model(x):
@@ -74,9 +74,19 @@ def test_dump_ir_from_the_environment_names_the_variable(tmp_path, monkeypatch):
 
 def test_good_options_are_kept_and_hashable():
     options = make_options(strict=True, max_specializations=2, verify=False, dump_ir=None)
-    assert options == Options(strict=True, max_specializations=2, verify=False, dump_ir=None)
-    assert hash(options) == hash(Options(strict=True, max_specializations=2, verify=False,
-                                         dump_ir=None))
+    expected = Options(
+        CodeOptions(), DebugOptions(dump_ir=None, verify=False), strict=True, max_specializations=2
+    )
+    assert options == expected
+    assert hash(options) == hash(expected)
+
+
+def test_only_code_options_key_the_code():
+    plain = make_options(dump_ir=None)
+    debugging = make_options(verify=False, time_passes=True, strict=True, dump_ir=None)
+    assert plain.code == debugging.code
+    assert hash(plain.code) == hash(debugging.code)
+    assert plain != debugging
 
 
 def test_torch_compile_backend_checks_options_too():
