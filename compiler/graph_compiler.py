@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 
 import torch
 import torch.fx
+from litho.compiler.entry import native_signature
 from litho.compiler.errors import (
     FallbackWarning,
     LithoError,
@@ -35,7 +36,7 @@ from litho.compiler.frontend.support import (
 )
 from litho.compiler.options import Options
 from litho.compiler.pipeline import CompileReport, StageRunner
-from litho.compiler.targets import TARGETS, native_signature
+from litho.compiler.targets import TARGETS
 from litho.runtime.compiled import NativeFunction, Runner
 from torch.fx.passes.infra.partitioner import CapabilityBasedPartitioner
 from torch.fx.passes.operator_support import OperatorSupportBase

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from litho.compiler.entry import entry_function, is_destination_passing, native_signature
 from litho.dialects.attributes import ARENA_SIZE_ATTRIBUTE, OFFSET_ATTRIBUTE
 from litho.dialects.guard import GuardFunctions
 from litho.dialects.tensor.interpreter import (
@@ -26,7 +27,7 @@ from litho.dialects.tensor.interpreter import (
 )
 from litho.dialects.types import numpy_dtype
 from xdsl.dialects import arith, func, math, memref, tensor
-from xdsl.dialects.builtin import MemRefType, ModuleOp
+from xdsl.dialects.builtin import ModuleOp
 from xdsl.dialects.linalg import ops as linalg
 from xdsl.interpreter import (
     Interpreter,
@@ -445,27 +446,17 @@ def make_interpreter(module: ModuleOp) -> Interpreter:
     return interpreter
 
 
-def entry_function(module: ModuleOp) -> func.FuncOp:
-    """The function a compiled module is called through: its first `func.func`."""
-    for op in module.ops:
-        if isinstance(op, func.FuncOp):
-            return op
-    raise ValueError("module has no func.func")
-
-
 def run_function(module: ModuleOp, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
     """Run the entry function on `inputs` and return its results as numpy arrays.
 
-    A bufferized function takes its results as trailing memref arguments (destination
-    passing); those are allocated here, zero-filled, and returned.
+    A bufferized function takes its results as output arguments (destination passing):
+    they are allocated here from its `NativeSignature`, zero-filled, and returned.
     """
     function = entry_function(module)
     arguments = [np.array(value, order="C") for value in inputs]
-    for argument_type in function.function_type.inputs.data[len(arguments) :]:
-        assert isinstance(argument_type, MemRefType)
-        dtype = numpy_dtype(argument_type.get_element_type())
-        arguments.append(np.zeros(tuple(argument_type.get_shape()), dtype=dtype))
-    results = make_interpreter(module).call_op(function, tuple(arguments))
-    if function.function_type.outputs.data:
-        return [np.asarray(value) for value in results]
-    return arguments[len(inputs) :]
+    interpreter = make_interpreter(module)
+    if not is_destination_passing(function):
+        return [np.asarray(value) for value in interpreter.call_op(function, tuple(arguments))]
+    outputs = [np.zeros(spec.shape, spec.dtype) for spec in native_signature(module).outputs]
+    interpreter.call_op(function, (*arguments, *outputs))
+    return outputs

@@ -37,11 +37,12 @@ class NativeFunction:
         self.signature = signature
         self.name = signature.entry
         self.native = engine.function(signature.entry, signature.argument_count)
+        self.outputs = [(spec.shape, getattr(torch, spec.dtype)) for spec in signature.outputs]
 
     def __call__(self, inputs: Sequence[torch.Tensor]) -> list[torch.Tensor]:
         signature = self.signature
         buffers = [value.contiguous() for value in inputs]
-        outputs = [torch.empty(spec.shape, dtype=spec.dtype) for spec in signature.outputs]
+        outputs = [torch.empty(shape, dtype=dtype) for shape, dtype in self.outputs]
         arena = torch.empty(max(signature.arena_bytes, 1), dtype=torch.uint8)
         errors = torch.zeros(2, dtype=torch.int64)
         self.native(*(tensor.data_ptr() for tensor in (*buffers, *outputs, arena, errors)))
@@ -78,8 +79,10 @@ class CompiledFunction:
         output_tree: pytree.TreeSpec,
     ):
         self.run = run
-        self.sources = tuple(sources)
-        self.input_specs = tuple(input_specs)
+        self.guards = [
+            (source, spec.shape, getattr(torch, spec.dtype))
+            for source, spec in zip(sources, input_specs, strict=True)
+        ]
         self.mutated = tuple(mutated)
         self.output_tree = output_tree
         # calls that update buffers read and write them: one at a time, as eager's
@@ -92,12 +95,17 @@ class CompiledFunction:
         no longer fits (a parameter or buffer replaced by one of another shape, dtype
         or device)."""
         inputs = []
-        for index, (source, spec) in enumerate(zip(self.sources, self.input_specs, strict=True)):
+        for index, (source, shape, dtype) in enumerate(self.guards):
             value = source.read(model, leaves)
-            if not isinstance(value, torch.Tensor) or not spec.describes(value):
+            if not (
+                isinstance(value, torch.Tensor)
+                and value.dtype == dtype
+                and value.shape == shape
+                and value.device.type == "cpu"
+            ):
                 raise GuardFailure(
                     f"graph input {index} ({source}): expected a CPU tensor of "
-                    f"{spec.dtype} and shape {list(spec.shape)}, got {_summary(value)}"
+                    f"{dtype} and shape {list(shape)}, got {_summary(value)}"
                 )
             inputs.append(value)
         return inputs

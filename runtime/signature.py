@@ -6,36 +6,33 @@ Every entry point litho generates, on any target, is
 
 with each tensor a pointer to contiguous row-major data. `NativeSignature` says the
 shapes and element types of the inputs and outputs, the arena's bytes, and what each
-error site reports. The compiler derives it once from the L3 function (compiler/targets.py)
-and both the runtime and the interpreter read it, so no module guesses the convention.
+error site reports. The compiler derives it once from the L3 function (compiler/entry.py);
+the runtime calls through it and the interpreter allocates outputs from it. It holds no
+torch objects, so the interpreter (and a disk cache) can read it without torch.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import torch
+from typing import Any
 
 
 @dataclass(frozen=True)
 class TensorSpec:
-    """The shape and dtype of a tensor argument."""
+    """The shape and element type of a tensor argument.
+
+    `dtype` is the name numpy and torch both give the element type: "float32",
+    "float64", "int32", "int64", "bool".
+    """
 
     shape: tuple[int, ...]
-    dtype: torch.dtype
+    dtype: str
 
     @staticmethod
-    def of(tensor: torch.Tensor) -> TensorSpec:
-        return TensorSpec(tuple(tensor.shape), tensor.dtype)
-
-    def describes(self, tensor: torch.Tensor) -> bool:
-        """Whether `tensor` is a CPU tensor of this shape and dtype."""
-        return (
-            tensor.dtype == self.dtype
-            and tensor.shape == self.shape
-            and tensor.device.type == "cpu"
-        )
+    def of(tensor: Any) -> TensorSpec:
+        """The spec of a torch tensor or a numpy array."""
+        return TensorSpec(tuple(tensor.shape), str(tensor.dtype).removeprefix("torch."))
 
 
 @dataclass(frozen=True)

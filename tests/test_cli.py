@@ -186,3 +186,16 @@ def test_litho_opt_reports_an_unforeseen_failure_as_an_internal_error(monkeypatc
     error = capsys.readouterr().err
     assert error.startswith("litho-opt: internal error: KeyError: 'no such value'")
     assert "please report it" in error
+
+
+def test_check_semantics_needs_to_know_the_outputs_of_a_bufferized_function(tmp_path):
+    source = write(tmp_path / "copy.mlir", """
+func.func @copy(%x: memref<4xf32>, %out: memref<4xf32>) {
+  "memref.copy"(%x, %out) : (memref<4xf32>, memref<4xf32>) -> ()
+  func.return
+}
+""")
+    inputs = tmp_path / "inputs.npz"
+    np.savez(inputs, arg0=np.ones(4, np.float32))
+    error = litho_opt_fails(source, "--check-semantics", inputs)
+    assert "@copy returns nothing and has no litho.outputs attribute" in error

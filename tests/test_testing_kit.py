@@ -282,7 +282,8 @@ def _copy(source, destination, buffer_type, rank):
 def _run_in_place(generic: str, buffer_type: str, rank: int, x: np.ndarray) -> np.ndarray:
     """Run `generic` (which may write %x in place), then return what %x holds."""
     text = (
-        f"func.func @main(%x: {buffer_type}, %out: {buffer_type}) {{\n{generic}\n"
+        f"func.func @main(%x: {buffer_type}, %out: {buffer_type})\n"
+        f"    attributes {{litho.outputs = 1 : i64}} {{\n{generic}\n"
         f"{_copy('%x', '%out', buffer_type, rank)}func.return\n}}"
     )
     module = Parser(litho_context(), text).parse_module()
@@ -374,7 +375,7 @@ def test_overlapping_arena_buffers_race():
     """Two planned allocs at one offset are one buffer: a transpose between them races."""
     text = """
 func.func @main(%x: memref<2x2xf32>, %out: memref<2x2xf32>)
-    attributes {litho.arena_size = 64 : i64} {
+    attributes {litho.arena_size = 64 : i64, litho.outputs = 1 : i64} {
   %a = memref.alloc() {litho.offset = 0 : i64} : memref<2x2xf32>
   %b = memref.alloc() {litho.offset = 0 : i64} : memref<2x2xf32>
 """ + _copy("%x", "%a", "memref<2x2xf32>", 2) + """

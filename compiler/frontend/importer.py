@@ -204,17 +204,5 @@ def _ssa_name(node_name: str) -> str | None:
     return node_name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_$.]*", node_name) else None
 
 
-def torch_dtype_of(element_type: Attribute) -> torch.dtype:
-    """The torch dtype of an element type litho supports."""
-    for dtype, candidate in _DTYPES.items():
-        if candidate == element_type:
-            return dtype
-    raise LithoError(f"element type {element_type} has no torch dtype")
-
-
-def is_supported_dtype(dtype: torch.dtype) -> bool:
-    return dtype in _DTYPES
-
-
 def check_supported_dtype(dtype: torch.dtype, where: str) -> None:
     element_type_of(dtype, where)

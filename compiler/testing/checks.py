@@ -28,7 +28,8 @@ from pathlib import Path
 import numpy as np
 from hypothesis import HealthCheck, Phase, given, reject, seed, settings
 from hypothesis import strategies as st
-from litho.compiler.interpreter import entry_function, run_function
+from litho.compiler.entry import entry_function
+from litho.compiler.interpreter import run_function
 from litho.compiler.testing.compare import (
     all_finite,
     check_inputs_fit,

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from litho.compiler.entry import entry_function, is_destination_passing, native_signature
 from litho.compiler.errors import LithoError
-from litho.compiler.interpreter import entry_function
+from litho.dialects.attributes import OUTPUT_COUNT_ATTRIBUTE
 from litho.dialects.types import numpy_dtype
 from litho.lowering.common.tolerance import Tolerance
 from xdsl.dialects.builtin import MemRefType, ModuleOp, TensorType
@@ -115,8 +116,8 @@ def _arrays_in_argument_order(archive: np.lib.npyio.NpzFile, path: str | Path) -
 def check_inputs_fit(module: ModuleOp, inputs: Sequence[np.ndarray], source: str) -> None:
     """Raise a LithoError naming the first of `inputs` that does not fit `module`'s entry.
 
-    One input per argument, of the argument's shape and dtype. A bufferized function that
-    returns nothing takes its results as trailing memref arguments, which need no input.
+    One input per argument, of the argument's shape and dtype; a bufferized function
+    takes its results as output arguments (its `NativeSignature`), which need no input.
     """
     try:
         function = entry_function(module)
@@ -124,13 +125,22 @@ def check_inputs_fit(module: ModuleOp, inputs: Sequence[np.ndarray], source: str
         raise LithoError(f"the IR has no func.func to run on the inputs in {source}") from None
     argument_types = function.function_type.inputs.data
     name = f"@{function.sym_name.data}"
-    returns = bool(function.function_type.outputs.data)
-    if len(inputs) > len(argument_types) or (returns and len(inputs) < len(argument_types)):
+    besides = ""
+    if is_destination_passing(function):
+        argument_types = argument_types[: len(native_signature(module).inputs)]
+        besides = " besides its outputs"
+    elif not function.function_type.outputs.data:
+        raise LithoError(
+            f"{name} returns nothing and has no {OUTPUT_COUNT_ATTRIBUTE} attribute, so it "
+            f"has no results to compare; mark how many of its trailing arguments are "
+            f"outputs ({OUTPUT_COUNT_ATTRIBUTE} = N : i64, as litho-bufferize does)"
+        )
+    if len(inputs) != len(argument_types):
         raise LithoError(
             f"inputs {source} holds {len(inputs)} array(s) but {name} takes "
-            f"{len(argument_types)} argument(s)"
+            f"{len(argument_types)} argument(s){besides}"
         )
-    for index, (value, argument_type) in enumerate(zip(inputs, argument_types, strict=False)):
+    for index, (value, argument_type) in enumerate(zip(inputs, argument_types, strict=True)):
         problem = _argument_mismatch(value, argument_type)
         if problem:
             raise LithoError(f"inputs {source}: arg{index} of {name} {problem}")

@@ -22,7 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from litho.compiler.interpreter import entry_function, run_function
+from litho.compiler.entry import entry_function
+from litho.compiler.interpreter import run_function
 from litho.compiler.testing.program import Argument, Node, Program
 
 StillFails = Callable[[Program, list[np.ndarray]], bool]
