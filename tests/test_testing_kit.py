@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from litho.compiler.interpreter import BufferRaceError, run_function
+from litho.compiler.interpreter import run_function
 from litho.compiler.testing import (
     REASSOCIATE,
     Argument,
@@ -30,6 +30,7 @@ from litho.compiler.testing.compare import load_inputs
 from litho.compiler.testing.reduce import ir_size, reduce_program
 from litho.compiler.universe import litho_context
 from litho.dialects import tensor as lt
+from litho.dialects.upstream_interpreter import BufferRaceError
 from litho.lowering.graph import convert_litho_tensor_to_linalg as to_linalg
 from litho.lowering.structured import litho_bufferize
 from litho.lowering.structured.litho_bufferize import LithoBufferizePass
