@@ -1,5 +1,5 @@
 """The program generators draw what passes get wrong: equal dims, chains of movement ops,
-awkward constants, and every dtype, in the first hundred examples."""
+awkward constants, and every dtype, in the first hundred or two hundred examples."""
 
 from collections import Counter
 
@@ -84,7 +84,7 @@ def _drawn(strategy, examples: int = EXAMPLES) -> Counter[str]:
 
 @pytest.fixture(scope="module")
 def default_programs() -> Counter[str]:
-    return _drawn(programs())
+    return _drawn(programs(), examples=2 * EXAMPLES)
 
 
 @pytest.mark.parametrize("dtype", ["f32", "f64", "i32", "i64", "i1"])

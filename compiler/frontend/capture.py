@@ -126,7 +126,13 @@ def capture(
             raise CaptureError(
                 f"torch.export could not capture {model_name(model)}: {error}"
             ) from error
-        program = program.run_decompositions(litho_decompositions())
+        try:
+            program = program.run_decompositions(litho_decompositions())
+        except Exception as error:
+            raise CaptureError(
+                f"torch.export captured {model_name(model)} but could not decompose it to "
+                f"core ATen: {error}"
+            ) from error
     sources = _sources(program)
     return CapturedProgram(
         program.graph_module,

@@ -67,25 +67,31 @@ def binary_bounds(op: str, a: Bounds, b: Bounds) -> Bounds:
             return hull(_corners(a, b, lambda x, y: x / y), None)
         case "max":
             return Bounds(max(a.low, b.low), max(a.high, b.high), max_bits(a, b))
-    return Bounds(min(a.low, b.low), min(a.high, b.high), max_bits(a, b))
+        case "min":
+            return Bounds(min(a.low, b.low), min(a.high, b.high), max_bits(a, b))
+        case "pow":  # of a positive base: monotone in each operand
+            return hull(_corners(a, b, _power), None)
+    return _bitwise_bounds(a, b)
 
 
-def _monotone(function: Callable[[float], float]) -> Callable[[Bounds], Bounds]:
+def _power(base: float, exponent: float) -> float:
+    try:
+        return math.pow(base, exponent)
+    except OverflowError:
+        return math.inf
+
+
+def _bitwise_bounds(a: Bounds, b: Bounds) -> Bounds:
+    """and, or, xor of integers: no more bits than the wider operand, signed if either is."""
+    bits = int(max(a.magnitude, b.magnitude)).bit_length()
+    low = 0 if min(a.low, b.low) >= 0 else -(2**bits)
+    return Bounds(low, 2**bits - 1, 0)
+
+
+def monotone(function: Callable[[float], float]) -> Callable[[Bounds], Bounds]:
     return lambda a: Bounds(function(a.low), function(a.high))
 
 
-UNARY_BOUNDS: dict[str, Callable[[Bounds], Bounds]] = {
-    "neg": lambda a: Bounds(-a.high, -a.low, a.fraction_bits),
-    "exp": _monotone(math.exp),
-    "log": _monotone(math.log),
-    "tanh": _monotone(math.tanh),
-    "sqrt": _monotone(math.sqrt),
-    "rsqrt": lambda a: Bounds(1 / math.sqrt(a.high), 1 / math.sqrt(a.low)),
-    "erf": _monotone(math.erf),
-    "sigmoid": lambda a: Bounds(0.0, 1.0),
-    "relu": lambda a: Bounds(max(a.low, 0.0), max(a.high, 0.0), a.fraction_bits),
-    "gelu": lambda a: Bounds(-0.2, max(a.high, 0.0)),
-    "abs": lambda a: Bounds(max(a.low, -a.high, 0.0), a.magnitude, a.fraction_bits),
-    "reciprocal": lambda a: Bounds(1 / a.high, 1 / a.low),  # positive inputs only
-}
+def gelu_bounds(a: Bounds) -> Bounds:
+    return Bounds(-0.2, max(a.high, 0.0))
 UNIT = Bounds(0.0, 1.0, 0)

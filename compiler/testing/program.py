@@ -19,10 +19,12 @@ Values are numbered: arguments first, then one result per node in order.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import torch
+from litho.compiler.testing.bounds import Bounds, monotone
 from litho.dialects import tensor as lt
 from litho.dialects.tensor import movement as lm
 from litho.dialects.tensor import windows as lw
@@ -138,19 +140,40 @@ BINARY_OPS = {
     "div": lt.DivOp,
     "max": lt.MaxOp,
     "min": lt.MinOp,
+    "pow": lt.PowOp,
+    "and": lt.AndOp,
+    "or": lt.OrOp,
+    "xor": lt.XorOp,
 }
+
+
+@dataclass(frozen=True)
+class Unary:
+    """A unary op the generators draw (its torch form is `torch.<name>`): its
+    `litho_tensor` op, the bounds of its result from its operand's, and whether its
+    operands must be positive."""
+
+    op_type: type[lt.ElementwiseUnaryOp]
+    bounds: Callable[[Bounds], Bounds]
+    positive: bool = False
+
+
 UNARY_OPS = {
-    "neg": lt.NegOp,
-    "exp": lt.ExpOp,
-    "log": lt.LogOp,
-    "tanh": lt.TanhOp,
-    "sqrt": lt.SqrtOp,
-    "rsqrt": lt.RsqrtOp,
-    "erf": lt.ErfOp,
-    "sigmoid": lt.SigmoidOp,
-    "relu": lt.ReluOp,
-    "abs": lt.AbsOp,
-    "reciprocal": lt.ReciprocalOp,
+    "neg": Unary(lt.NegOp, lambda a: Bounds(-a.high, -a.low, a.fraction_bits)),
+    "exp": Unary(lt.ExpOp, monotone(math.exp)),
+    "log": Unary(lt.LogOp, monotone(math.log), positive=True),
+    "tanh": Unary(lt.TanhOp, monotone(math.tanh)),
+    "sqrt": Unary(lt.SqrtOp, monotone(math.sqrt), positive=True),
+    "rsqrt": Unary(lt.RsqrtOp, lambda a: Bounds(1 / math.sqrt(a.high), 1 / math.sqrt(a.low)),
+                   positive=True),
+    "erf": Unary(lt.ErfOp, monotone(math.erf)),
+    "sigmoid": Unary(lt.SigmoidOp, lambda a: Bounds(0.0, 1.0)),
+    "relu": Unary(lt.ReluOp, lambda a: Bounds(max(a.low, 0.0), max(a.high, 0.0), a.fraction_bits)),
+    "abs": Unary(lt.AbsOp, lambda a: Bounds(max(a.low, -a.high, 0.0), a.magnitude,
+                                             a.fraction_bits)),
+    "reciprocal": Unary(lt.ReciprocalOp, lambda a: Bounds(1 / a.high, 1 / a.low), positive=True),
+    "cos": Unary(lt.CosOp, lambda a: Bounds(-1.0, 1.0)),
+    "sin": Unary(lt.SinOp, lambda a: Bounds(-1.0, 1.0)),
 }
 REDUCTION_OPS = {
     "reduce_sum": lt.ReduceSumOp,
@@ -167,7 +190,7 @@ def _scalar(value: object, like: SSAValue) -> SSAValue:
 
 _IR_BUILDERS: dict[str, Callable[[Node, Sequence[SSAValue]], lt.IRDLOperation]] = {
     **{name: _binary(op_type) for name, op_type in BINARY_OPS.items()},
-    **{name: _unary(op_type) for name, op_type in UNARY_OPS.items()},
+    **{name: _unary(unary.op_type) for name, unary in UNARY_OPS.items()},
     **{name: _reduction(op_type) for name, op_type in REDUCTION_OPS.items()},
     "gelu": lambda node, operands: lt.GeluOp(operands[0], str(node.attributes["approximate"])),
     "cmp": lambda node, operands: lt.CmpOp(str(node.attributes["predicate"]), *operands),
@@ -234,6 +257,10 @@ _TORCH_BINARY = {
     "div": torch.div,
     "max": torch.maximum,
     "min": torch.minimum,
+    "pow": torch.pow,
+    "and": torch.bitwise_and,
+    "or": torch.bitwise_or,
+    "xor": torch.bitwise_xor,
 }
 _TORCH_UNARY = {name: getattr(torch, name) for name in UNARY_OPS}
 _TORCH_COMPARISONS = {
