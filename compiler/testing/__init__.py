@@ -27,9 +27,10 @@ from litho.compiler.testing.checks import (
     check_patterns,
     reproduce_patterns,
 )
+from litho.compiler.testing.inputs import inputs_for
 from litho.compiler.testing.movement import MOVEMENT_OPS, movement_programs
 from litho.compiler.testing.program import Argument, Node, Program, ValueSpec
-from litho.compiler.testing.strategies import ALL_OPS, inputs_for, programs
+from litho.compiler.testing.strategies import ALL_OPS, programs
 from litho.lowering.common.tolerance import EXACT, REASSOCIATE, Tolerance, quantizing
 
 __all__ = [

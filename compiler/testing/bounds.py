@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 VALUE_LIMIT = 1e6
+INPUT_GRID = 4  # float inputs are multiples of 1/4
 MANTISSA_BITS = {"f32": 24, "f64": 53}
 
 

@@ -38,9 +38,10 @@ from litho.compiler.testing.compare import (
     save_inputs,
 )
 from litho.compiler.testing.given_patterns import GivenPatternsPass, unloadable_reason
+from litho.compiler.testing.inputs import inputs_for
 from litho.compiler.testing.program import Program
 from litho.compiler.testing.reduce import reduce_program
-from litho.compiler.testing.strategies import inputs_for, programs
+from litho.compiler.testing.strategies import programs
 from litho.compiler.universe import all_passes, litho_context
 from litho.lowering.common.litho_apply_patterns import pattern_path
 from litho.lowering.common.pattern_pass import PatternPass

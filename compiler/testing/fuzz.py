@@ -35,9 +35,10 @@ from hypothesis import strategies as st
 from litho.compiler.driver import jit
 from litho.compiler.testing.checks import repro_folder
 from litho.compiler.testing.compare import all_finite, save_inputs
+from litho.compiler.testing.inputs import inputs_for
 from litho.compiler.testing.program import Program
 from litho.compiler.testing.reduce import reduce_program
-from litho.compiler.testing.strategies import ALL_DTYPES, inputs_for, programs
+from litho.compiler.testing.strategies import ALL_DTYPES, programs
 
 ELEMENTWISE_TOLERANCE = (1.3e-6, 1e-5)
 CONTRACTION_TOLERANCE = (1e-4, 1e-5)

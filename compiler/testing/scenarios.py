@@ -25,8 +25,9 @@ import torch
 from hypothesis import strategies as st
 from litho.compiler.driver import jit
 from litho.compiler.errors import IndexOutOfBoundsError
+from litho.compiler.testing.inputs import inputs_for
 from litho.compiler.testing.program import TORCH_DTYPES, Program
-from litho.compiler.testing.strategies import inputs_for, programs
+from litho.compiler.testing.strategies import programs
 
 WEIGHT_UPDATES = ("assign", "replace", "in_place")
 

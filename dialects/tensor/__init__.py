@@ -24,6 +24,9 @@ func.func @forward(%w: tensor<32x16xf32>, %x: tensor<3x16xf32>) -> tensor<3x32xf
 ```
 """
 
+from types import ModuleType
+
+from litho.dialects.tensor import base, elementwise, movement, structure, windows
 from litho.dialects.tensor.base import (
     COMPARISON_PREDICATES,
     ELEMENT_TYPES,
@@ -111,62 +114,23 @@ from litho.dialects.tensor.windows import (
 from xdsl.ir import Dialect
 from xdsl.irdl import IRDLOperation
 
-CORE_OPS: list[type[IRDLOperation]] = [
-    ConstantOp,
-    AddOp,
-    SubOp,
-    MulOp,
-    DivOp,
-    MaxOp,
-    MinOp,
-    PowOp,
-    IntegerDivOp,
-    AndOp,
-    OrOp,
-    XorOp,
-    NegOp,
-    ExpOp,
-    LogOp,
-    TanhOp,
-    SqrtOp,
-    RsqrtOp,
-    CosOp,
-    SinOp,
-    ErfOp,
-    SigmoidOp,
-    ReluOp,
-    ReciprocalOp,
-    AbsOp,
-    GeluOp,
-    CmpOp,
-    WhereOp,
-    CastOp,
-    BroadcastOp,
-    ReshapeOp,
-    PermuteOp,
-    MatmulOp,
-    ReduceSumOp,
-    ReduceMeanOp,
-    ReduceMaxOp,
-    ReduceMinOp,
-]
 
-MOVEMENT_OPS: list[type[IRDLOperation]] = [
-    IotaOp,
-    SliceOp,
-    ConcatOp,
-    TakeOp,
-    ScatterOp,
-    CheckBoundsOp,
-    GatherOp,
-    CumsumOp,
-    SortOp,
-    PadOp,
-    ConvOp,
-    PoolOp,
-]
+def _operations_of(*modules: ModuleType) -> list[type[IRDLOperation]]:
+    """The ops each module defines (classes with their own op name), in order."""
+    return [
+        value
+        for module in modules
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, IRDLOperation)
+        and value.__module__ == module.__name__
+        and "name" in vars(value)
+    ]
 
-LITHO_TENSOR = Dialect("litho_tensor", [*CORE_OPS, *MOVEMENT_OPS])
+
+LITHO_TENSOR = Dialect(
+    "litho_tensor", _operations_of(base, elementwise, structure, movement, windows)
+)
 
 __all__ = [
     "AbsOp",
@@ -185,7 +149,6 @@ __all__ = [
     "ConcatOp",
     "ConstantOp",
     "ConvOp",
-    "CORE_OPS",
     "CosOp",
     "CumsumOp",
     "DivOp",
@@ -209,7 +172,6 @@ __all__ = [
     "MatmulOp",
     "MaxOp",
     "MinOp",
-    "MOVEMENT_OPS",
     "MovementOp",
     "MulOp",
     "NegOp",
