@@ -64,7 +64,10 @@ def _lifetimes(function: func.FuncOp) -> list[_Interval]:
         if not isinstance(op, memref.AllocOp):
             continue
         if not op.memref.type.has_static_shape():
-            raise PassFailedException(f"litho-memory-plan: {op.memref.type} is not static")
+            raise PassFailedException(
+                f"litho-memory-plan: memref.alloc of {op.memref.type} in "
+                f"@{function.sym_name.data} has a dynamic size; the plan needs static sizes"
+            )
         users = [_top_level_user(use.operation, body_ops) for use in op.memref.uses]
         end = max(users, default=index)
         intervals.append(_Interval(op, index, end, buffer_bytes(op.memref.type)))

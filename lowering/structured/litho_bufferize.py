@@ -74,7 +74,10 @@ class _FunctionBufferizer:
         output_count = len(self.function.function_type.outputs.data)
         for arg in list(block.args):
             if not isinstance(arg.type, TensorType):
-                raise PassFailedException(f"litho-bufferize: argument type {arg.type}")
+                raise PassFailedException(
+                    f"litho-bufferize: argument {arg.index} of @{self.function.sym_name.data} "
+                    f"is a {arg.type}; it bufferizes functions of tensors only"
+                )
             self.buffers[arg] = block.insert_arg(memref_type_of(arg.type), len(block.args))
         for op in list(block.ops):
             self.bufferize(op)
