@@ -64,6 +64,15 @@ class ElementwiseBinaryOp(IRDLOperation):
         check_result_shape(self, self.result, shape)
 
 
+class FloatBinaryOp(ElementwiseBinaryOp):
+    """Base of binary elementwise ops on float tensors only."""
+
+    def verify_(self) -> None:
+        super().verify_()
+        if not isinstance(self.lhs.type.get_element_type(), AnyFloat):
+            raise VerifyException(f"{self.name}: operands must be float tensors")
+
+
 @irdl_op_definition
 class AddOp(ElementwiseBinaryOp):
     """Elementwise `lhs + rhs`."""
@@ -86,15 +95,10 @@ class MulOp(ElementwiseBinaryOp):
 
 
 @irdl_op_definition
-class DivOp(ElementwiseBinaryOp):
+class DivOp(FloatBinaryOp):
     """Elementwise true division `lhs / rhs` (float tensors only)."""
 
     name = "litho_tensor.div"
-
-    def verify_(self) -> None:
-        super().verify_()
-        if not isinstance(self.lhs.type.get_element_type(), AnyFloat):
-            raise VerifyException(f"{self.name}: operands must be float tensors")
 
 
 @irdl_op_definition
@@ -112,15 +116,10 @@ class MinOp(ElementwiseBinaryOp):
 
 
 @irdl_op_definition
-class PowOp(ElementwiseBinaryOp):
+class PowOp(FloatBinaryOp):
     """Elementwise `lhs ** rhs` (float tensors only)."""
 
     name = "litho_tensor.pow"
-
-    def verify_(self) -> None:
-        super().verify_()
-        if not isinstance(self.lhs.type.get_element_type(), AnyFloat):
-            raise VerifyException(f"{self.name}: operands must be float tensors")
 
 
 ROUNDING_MODES = ("floor", "trunc")
