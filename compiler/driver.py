@@ -68,7 +68,6 @@ class Call:
     leaves: list[Any]
     signature: Hashable
 
-
     def check_tensors(self) -> None:
         """A LithoError names the first tensor argument litho cannot compile for."""
         for position, leaf in enumerate(self.leaves):
