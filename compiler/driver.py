@@ -32,6 +32,7 @@ from litho.compiler.graph_compiler import FallbackNotices, compile_graph_module
 from litho.compiler.options import Options, make_options
 from litho.compiler.pipeline import CompileReport
 from litho.compiler.specializations import Specializations
+from litho.lowering.common.parameters import ParameterStore
 from litho.runtime.compiled import CompiledFunction, GuardFailure, check_tensor
 from litho.runtime.signature import TensorSpec
 
@@ -173,8 +174,9 @@ class LithoFunction:
         report.stage_times["capture"] = time.perf_counter() - start
         self.notices.unsupported_ops(program.reasons)
         name = f"{self.name}.{_shapes_tag(call.leaves)}"
+        store = ParameterStore(program.weights(self.model, call.leaves))
         run = compile_graph_module(
-            program.graph_module, program.reasons, self.options, report, name
+            program.graph_module, program.reasons, self.options, report, name, store
         )
         report.stage_times["total"] = time.perf_counter() - start
         self.last_compile = report

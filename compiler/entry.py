@@ -1,7 +1,8 @@
 """The entry function of a compiled module, and its `NativeSignature`, derived once.
 
 The L3 function says the calling convention in its own IR: its memref arguments are
-the inputs and then `litho.outputs` outputs (marked by `litho-bufferize`),
+the inputs (weights marked `litho.parameter`) and then `litho.outputs` outputs
+(marked by `litho-bufferize`),
 `litho.arena_size` is the arena (set by `litho-memory-plan`), and its
 `litho_guard.checked_index` ops are the error sites (`dialects/guard.py:error_sites`).
 Targets hand the signature to their runtime; the interpreter allocates outputs from it.
@@ -12,6 +13,7 @@ from __future__ import annotations
 from litho.dialects.attributes import ARENA_SIZE_ATTRIBUTE, OUTPUT_COUNT_ATTRIBUTE
 from litho.dialects.guard import error_sites
 from litho.dialects.types import BY_ATTRIBUTE
+from litho.lowering.common.parameters import input_parameter_names
 from litho.runtime.signature import NativeSignature, TensorSpec
 from xdsl.dialects import func
 from xdsl.dialects.builtin import MemRefType, ModuleOp
@@ -47,6 +49,7 @@ def native_signature(module: ModuleOp) -> NativeSignature:
         tuple(buffers[:input_count]),
         tuple(buffers[input_count:]),
         arena.value.data if arena is not None else 0,
+        tuple(input_parameter_names(function)),
         tuple(check.error_report() for check in error_sites(module)),
     )
 

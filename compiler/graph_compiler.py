@@ -10,10 +10,12 @@ inside one fx GraphModule.
 
 from __future__ import annotations
 
+import operator
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
+import numpy as np
 import torch
 import torch.fx
 from litho.compiler.entry import native_signature
@@ -25,6 +27,7 @@ from litho.compiler.errors import (
 )
 from litho.compiler.frontend.capture import TREESPEC_WARNING
 from litho.compiler.frontend.importer import (
+    WEIGHT_META,
     describe,
     graph_outputs,
     import_graph,
@@ -37,7 +40,9 @@ from litho.compiler.frontend.support import (
 from litho.compiler.options import Options
 from litho.compiler.pipeline import CompileReport, StageRunner
 from litho.compiler.targets import TARGETS
+from litho.lowering.common.parameters import ParameterStore
 from litho.runtime.compiled import NativeFunction, Runner
+from litho.runtime.signature import TensorSpec
 from torch.fx.passes.infra.partitioner import CapabilityBasedPartitioner
 from torch.fx.passes.operator_support import OperatorSupportBase
 from xdsl.dialects.builtin import ModuleOp
@@ -47,12 +52,14 @@ def compile_native(
     graph: torch.fx.Graph,
     options: Options,
     report: CompileReport,
+    store: ParameterStore,
     name: str = "forward",
     dump_name: str = "forward",
 ) -> NativeGraph:
     """Compile every node of `graph` through all levels to one native function.
 
-    `dump_name` names its IR dumps.
+    `store` holds the values of the graph's weights (placeholders with
+    `meta[WEIGHT_META]`); `dump_name` names its IR dumps.
     """
     start = time.perf_counter()
     module = ModuleOp([import_graph(graph, name)])
@@ -61,29 +68,46 @@ def compile_native(
     )
     target = TARGETS[options.code.target]
     runner = StageRunner(options.debug, report, dump_name)
-    module = runner.run(module, target.stages)
+    store = runner.run(module, target.stages(options.code), store)
     codegen_start = time.perf_counter()
     native = target.build(module, native_signature(module), runner.dump)
     report.stage_times["codegen"] = report.stage_times.get("codegen", 0) + (
         time.perf_counter() - codegen_start
     )
-    return NativeGraph(native, graph)
+    return NativeGraph(native, graph, store)
+
+
+Feed = Callable[[Sequence[torch.Tensor]], torch.Tensor]
 
 
 class NativeGraph:
     """A graph compiled to one native function, called like the graph: with all its
     inputs, returning all its outputs. Tensors with zero elements are not passed to the
     native code (empty outputs are made here) and constant outputs are returned as they are.
+    A weight that passes derived from the graph's (`store`) is computed from them.
     """
 
-    def __init__(self, native: NativeFunction, graph: torch.fx.Graph):
+    def __init__(self, native: NativeFunction, graph: torch.fx.Graph, store: ParameterStore):
         self.native = native
         placeholders = [node for node in graph.nodes if node.op == "placeholder"]
-        self.passed = [i for i, node in enumerate(placeholders) if not is_empty(node)]
+        passed = [i for i, node in enumerate(placeholders) if not is_empty(node)]
+        weights = {
+            placeholders[i].meta[WEIGHT_META]: i
+            for i in passed
+            if WEIGHT_META in placeholders[i].meta
+        }
+        others = iter(i for i in passed if WEIGHT_META not in placeholders[i].meta)
+        signature = native.signature
+        self.feeds = [
+            _graph_input(next(others)) if name is None
+            else _graph_input(weights[name]) if name in weights
+            else DerivedWeight(name, spec, store, weights)
+            for name, spec in zip(signature.parameters, signature.inputs, strict=True)
+        ]
         self.outputs = graph_outputs(graph)
 
     def __call__(self, inputs: Sequence[torch.Tensor]) -> list[object]:
-        results = iter(self.native([inputs[i] for i in self.passed]))
+        results = iter(self.native([feed(inputs) for feed in self.feeds]))
         return [self._output(leaf, results) for leaf in self.outputs]
 
     @staticmethod
@@ -94,6 +118,62 @@ class NativeGraph:
             value = leaf.meta["val"]
             return torch.empty(value.shape, dtype=value.dtype)
         return next(results)
+
+
+def _graph_input(index: int) -> Feed:
+    return operator.itemgetter(index)
+
+
+class DerivedWeight:
+    """A weight the code takes that passes derived from the graph's weights (the
+    transpose of a Linear's, under `freeze_weights`): computed at the first call, and
+    again at any call whose weights it comes from were replaced, given new data
+    (`w.data = ...`) or changed in place since. A change made through another tensor
+    sharing a weight's memory (`w.data.mul_(2)`) leaves no trace torch keeps, so it is
+    not seen: that is what `freeze_weights` asks to accept."""
+
+    def __init__(
+        self, name: str, spec: TensorSpec, store: ParameterStore, weights: dict[str, int]
+    ):
+        self.name = name
+        self.spec = spec
+        self.store = store
+        self.sources = {source: weights[source] for source in _roots(store, name)}
+        self.made: tuple[list[tuple[torch.Tensor, int, int]], torch.Tensor] | None = None
+
+    def __call__(self, inputs: Sequence[torch.Tensor]) -> torch.Tensor:
+        tensors = [inputs[index] for index in self.sources.values()]
+        made = self.made
+        key = [(tensor, tensor._version, tensor.data_ptr()) for tensor in tensors]
+        if made is None or any(
+            tensor is not old or version != old_version or pointer != old_pointer
+            for (tensor, version, pointer), (old, old_version, old_pointer)
+            in zip(key, made[0], strict=True)
+        ):
+            made = (key, self.derive(tensors))
+            self.made = made
+        return made[1]
+
+    def derive(self, tensors: Sequence[torch.Tensor]) -> torch.Tensor:
+        values = {
+            name: tensor.detach().numpy()
+            for name, tensor in zip(self.sources, tensors, strict=True)
+        }
+        value = np.array(self.store.with_values(values).value(self.name), order="C")
+        if TensorSpec.of(value) != self.spec:
+            raise LithoError(
+                f"derived weight {self.name!r} came out as {TensorSpec.of(value)}, but the "
+                f"code takes {self.spec} (a litho bug; please report it)"
+            )
+        return torch.from_numpy(value)
+
+
+def _roots(store: ParameterStore, name: str) -> list[str]:
+    """The given weights a derived weight is computed from, in order of first use."""
+    if name not in store.derivations:
+        return [name]
+    roots = [root for source in store.derivations[name].sources for root in _roots(store, source)]
+    return list(dict.fromkeys(roots))
 
 
 class FallbackNotices:
@@ -140,19 +220,21 @@ def compile_graph_module(
     options: Options,
     report: CompileReport,
     name: str = "forward",
+    store: ParameterStore | None = None,
 ) -> Runner:
     """A runner of `graph_module`'s flat inputs to its flat outputs (tensors, and the
     constants such as None or sizes that the graph returns as they are).
 
     `reasons` names the nodes litho cannot compile (importer.unsupported_reasons);
     under `options.strict` any such node is an UnsupportedOpsError. `name` names the
-    IR dumps (the model and its signature).
+    IR dumps (the model and its signature). `store` has the values of the weights.
     """
+    store = store or ParameterStore()
     if reasons and options.strict:
         raise UnsupportedOpsError(unsupported_message(reasons))
     if reasons:
-        return _with_fallback(graph_module, reasons, options, report, name)
-    return compile_native(graph_module.graph, options, report, dump_name=name)
+        return _with_fallback(graph_module, reasons, options, report, name, store)
+    return compile_native(graph_module.graph, options, report, store, dump_name=name)
 
 
 class _Compilable(OperatorSupportBase):
@@ -183,6 +265,7 @@ def _with_fallback(
     options: Options,
     report: CompileReport,
     name: str,
+    store: ParameterStore,
 ) -> Runner:
     partitioner = CapabilityBasedPartitioner(
         graph_module, _Compilable(reasons), allows_single_node_partition=True
@@ -192,7 +275,9 @@ def _with_fallback(
         fused = partitioner.fuse_partitions(partitioner.propose_partitions())
     for part, subgraph in list(fused.named_children()):
         output = next(node for node in subgraph.graph.nodes if node.op == "output")
-        native = compile_native(subgraph.graph, options, report, part, f"{name}.{part}")
+        native = compile_native(
+            subgraph.graph, options, report, store, part, f"{name}.{part}"
+        )
         returns_tuple = isinstance(output.args[0], tuple | list)
         setattr(fused, part, _NativeSubgraph(native, returns_tuple))
 

@@ -1,8 +1,7 @@
-"""litho's reference interpreter: runs the IR of every level on numpy arrays.
+"""litho's reference interpreter: runs a module's entry function on numpy arrays.
 
-The implementations live beside the ops: `dialects/tensor/interpreter.py` (litho_tensor),
-`dialects/guard.py` (litho_guard), `dialects/upstream_interpreter.py` (the arith, math,
-tensor, memref and linalg ops litho emits), and xDSL's for func, scf and affine.
+Every level runs in it (dialects/interpreter.py registers each dialect's numpy
+implementations), so a pass can be checked against the level above.
 
 ```python
 outputs = run_function(module, [x, w])  # the entry func.func, inputs as numpy arrays
@@ -15,29 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 from litho.compiler.entry import entry_function, is_destination_passing, native_signature
-from litho.dialects.guard import GuardFunctions
-from litho.dialects.tensor.interpreter import LithoTensorFunctions
-from litho.dialects.upstream_interpreter import UpstreamFunctions
+from litho.dialects.interpreter import make_interpreter
 from xdsl.dialects.builtin import ModuleOp
-from xdsl.interpreter import Interpreter
-from xdsl.interpreters.affine import AffineFunctions
-from xdsl.interpreters.func import FuncFunctions
-from xdsl.interpreters.scf import ScfFunctions
-
-
-def make_interpreter(module: ModuleOp) -> Interpreter:
-    """An interpreter for `module` that knows every op of every litho level."""
-    interpreter = Interpreter(module)
-    for functions in (
-        FuncFunctions(),
-        ScfFunctions(),
-        AffineFunctions(),
-        UpstreamFunctions(),
-        LithoTensorFunctions(),
-        GuardFunctions(),
-    ):
-        interpreter.register_implementations(functions)
-    return interpreter
 
 
 def run_function(module: ModuleOp, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:

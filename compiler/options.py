@@ -25,11 +25,21 @@ DUMP_IR_VARIABLE = "LITHO_DUMP_IR"
 
 @dataclass(frozen=True)
 class CodeOptions:
-    """`target`: where the code runs; "cpu" (the host, through llvmlite) for now."""
+    """What the generated code is.
+
+    - `target`: where the code runs; "cpu" (the host, through llvmlite) for now.
+    - `freeze_weights`: compute what depends on the weights alone (a Linear's transposed
+      weight) once, when compiling, instead of at every call. A weight replaced, given
+      new data (`w.data = t`) or changed in place (`w.mul_(2)`) is seen at the next
+      call; a change through another tensor sharing its memory (`w.data.mul_(2)`) is
+      not. Off by default.
+    """
 
     target: str = "cpu"
+    freeze_weights: bool = False
 
     def __post_init__(self) -> None:
+        _check_bools(self, ("freeze_weights",))
         if self.target not in TARGETS:
             raise _bad_option("target", self.target, f"one of {tuple(TARGETS)}")
 

@@ -3,7 +3,8 @@
 Each target lists its stages (the CPU's: lowering/targets/cpu/stages.py), each a pass
 pipeline spec. Capture and import come before (compiler/frontend/); the target's build
 after (compiler/targets.py). The IR is verified after every pass; with `dump_ir` set,
-it is written there after every pass too.
+it is written there after every pass too. The parameter store goes through the passes
+with the module: a parameter pass takes it and returns it updated.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from litho.compiler.errors import CompilationError
 from litho.compiler.options import DebugOptions
 from litho.compiler.universe import all_passes, litho_context
+from litho.lowering.common.parameters import ParameterStore, apply_pass
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass, PassPipeline
 from xdsl.utils.exceptions import DiagnosticException
@@ -67,22 +69,33 @@ class StageRunner:
         path.write_text(text)
         self.dump_index += 1
 
-    def run(self, module: ModuleOp, stages: Sequence[tuple[str, str]]) -> ModuleOp:
-        """`module` through `stages`: (name, pass pipeline spec) pairs, in order."""
+    def run(
+        self,
+        module: ModuleOp,
+        stages: Sequence[tuple[str, str]],
+        store: ParameterStore | None = None,
+    ) -> ParameterStore:
+        """`module` through `stages`: (name, pass pipeline spec) pairs, in order.
+
+        Parameter passes get `store` (the weights' values); the store after them is
+        returned."""
+        store = store or ParameterStore()
         self.report.op_counts["L1 litho_tensor"] = count_ops(module)
         self.dump("import", str(module))
         for stage, spec in stages:
             start = time.perf_counter()
             for compiler_pass in PassPipeline.parse_spec(all_passes(), spec).passes:
-                self.run_pass(stage, compiler_pass, module)
+                store = self.run_pass(stage, compiler_pass, module, store)
             self.report.stage_times[stage] = time.perf_counter() - start
             self.report.op_counts[_LEVEL_NAMES[stage]] = count_ops(module)
-        return module
+        return store
 
-    def run_pass(self, stage: str, compiler_pass: ModulePass, module: ModuleOp) -> None:
+    def run_pass(
+        self, stage: str, compiler_pass: ModulePass, module: ModuleOp, store: ParameterStore
+    ) -> ParameterStore:
         start = time.perf_counter()
         try:
-            compiler_pass.apply(self.context, module)
+            store = apply_pass(compiler_pass, self.context, module, store)
             if self.options.verify:
                 module.verify()
         except Exception as error:
@@ -98,6 +111,7 @@ class StageRunner:
             self.report.pass_times.get(compiler_pass.name, 0.0) + time.perf_counter() - start
         )
         self.dump(compiler_pass.name, str(module))
+        return store
 
 
 _LEVEL_NAMES = {

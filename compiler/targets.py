@@ -1,10 +1,11 @@
 """The back-end seam: a `Target` gives its stage list and turns L3 into native code.
 
-A target is what the `target` option names. It owns everything that differs between
-back ends: the passes from L1 to L3 (`stages`), and `build`, which translates the L3
-module and hands it to its runtime under the module's `NativeSignature`. The CPU target
-translates to LLVM IR and JIT-compiles it with llvmlite; a GPU target will emit PTX and
-load it through the CUDA driver, with its own stage list (never a branch inside a stage).
+A target is what the `target` option names. It owns everything that differs between back
+ends: the passes from L1 to L3 (`stages`, given the options that change code), and
+`build`, which translates the L3 module and hands it to its runtime under the module's
+`NativeSignature`. The CPU target translates to LLVM IR and JIT-compiles it with
+llvmlite; a GPU target will emit PTX and load it through the CUDA driver, with its own
+stage list (never a branch inside a stage).
 
 The signature the build gets is derived once from the L3 entry function
 (compiler/entry.py); the runtime calls through it.
@@ -14,23 +15,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from litho.lowering.targets.cpu.stages import CPU_STAGES
+from litho.lowering.targets.cpu.stages import cpu_stages
 from litho.lowering.targets.cpu.translate_to_llvm import translate_module
 from litho.runtime.compiled import NativeFunction
 from litho.runtime.engine import JitEngine
 from litho.runtime.signature import NativeSignature
 from xdsl.dialects.builtin import ModuleOp
 
+if TYPE_CHECKING:
+    from litho.compiler.options import CodeOptions
+
 Dump = Callable[[str, str, str], None]  # (label, text, file suffix)
 
 
 @dataclass(frozen=True)
 class Target:
-    """A back end: its name, its stages (L1 -> L3), and how it builds native code."""
+    """A back end: its name, its stages (L1 -> L3) under the code options, and how it
+    builds native code."""
 
     name: str
-    stages: tuple[tuple[str, str], ...]
+    stages: Callable[[CodeOptions], tuple[tuple[str, str], ...]]
     build: Callable[[ModuleOp, NativeSignature, Dump], NativeFunction]
 
 
@@ -40,4 +46,8 @@ def _build_cpu(module: ModuleOp, signature: NativeSignature, dump: Dump) -> Nati
     return NativeFunction(engine, signature)
 
 
-TARGETS: dict[str, Target] = {"cpu": Target("cpu", CPU_STAGES, _build_cpu)}
+def _cpu_stages(code: CodeOptions) -> tuple[tuple[str, str], ...]:
+    return cpu_stages(freeze_weights=code.freeze_weights)
+
+
+TARGETS: dict[str, Target] = {"cpu": Target("cpu", _cpu_stages, _build_cpu)}

@@ -40,6 +40,12 @@ def _litho_canonicalize() -> type[ModulePass]:
     return LithoCanonicalizePass
 
 
+def _litho_fold_parameters() -> type[ModulePass]:
+    from litho.lowering.graph.litho_fold_parameters import LithoFoldParametersPass
+
+    return LithoFoldParametersPass
+
+
 def _convert_litho_tensor_to_linalg() -> type[ModulePass]:
     from litho.lowering.graph.convert_litho_tensor_to_linalg import ConvertLithoTensorToLinalgPass
 
@@ -83,6 +89,7 @@ LITHO_DIALECTS: dict[str, Callable[[], Dialect]] = {
 
 LITHO_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "litho-canonicalize": _litho_canonicalize,
+    "litho-fold-parameters": _litho_fold_parameters,
     "convert-litho-tensor-to-linalg": _convert_litho_tensor_to_linalg,
     "litho-bufferize": _litho_bufferize,
     "litho-memory-plan": _litho_memory_plan,

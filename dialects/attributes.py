@@ -8,9 +8,14 @@
   (litho-memory-plan writes it; the translation and the interpreter read it).
 - `litho.arena_size` on a `func.func`: the arena's bytes (litho-memory-plan writes it;
   the native signature and the interpreter read it).
+- `litho.parameter` on an entry function's argument: the name of the model weight it
+  is (the importer writes it for parameters, buffers the model does not update and
+  constants; parameter passes add derived ones; the native signature and the
+  runtime read it, lowering/common/parameters.py).
 """
 
 LOCATION_ATTRIBUTE = "litho.loc"
 OUTPUT_COUNT_ATTRIBUTE = "litho.outputs"
 OFFSET_ATTRIBUTE = "litho.offset"
 ARENA_SIZE_ATTRIBUTE = "litho.arena_size"
+PARAMETER_ATTRIBUTE = "litho.parameter"

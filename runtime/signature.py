@@ -5,10 +5,12 @@ Every entry point litho generates, on any target, is
     void entry(inputs..., outputs..., i8* arena, i64* errors)
 
 with each tensor a pointer to contiguous row-major data. `NativeSignature` says the
-shapes and element types of the inputs and outputs, the arena's bytes, and what each
-error site reports. The compiler derives it once from the L3 function (compiler/entry.py);
-the runtime calls through it and the interpreter allocates outputs from it. It holds no
-torch objects, so the interpreter (and a disk cache) can read it without torch.
+shapes and element types of the inputs and outputs, which inputs are weights (by name:
+the caller passes a derived weight, such as a transposed matrix, that it computes from
+the model's), the arena's bytes, and what each error site reports. The compiler derives
+it once from the L3 function (compiler/entry.py); the runtime calls through it and the
+interpreter allocates outputs from it. It holds no torch objects, so the interpreter
+(and a disk cache) can read it without torch.
 """
 
 from __future__ import annotations
@@ -39,7 +41,9 @@ class TensorSpec:
 class NativeSignature:
     """An entry point's name, tensor arguments, arena size and error reports.
 
-    A failed run-time check leaves its site `s` and the value it saw in the error slots;
+    `parameters[i]` names the weight input `i` is (lowering/common/parameters.py), or
+    is None for a tensor the caller passes as the graph has it. A failed run-time check
+    leaves its site `s` and the value it saw in the error slots;
     `error_reports[s - 1](value)` is the exception the call raises.
     """
 
@@ -47,6 +51,7 @@ class NativeSignature:
     inputs: tuple[TensorSpec, ...]
     outputs: tuple[TensorSpec, ...]
     arena_bytes: int
+    parameters: tuple[str | None, ...]
     error_reports: tuple[Callable[[int], Exception], ...] = ()
 
     @property

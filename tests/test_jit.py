@@ -203,3 +203,20 @@ def test_time_passes_prints_every_pass(capsys):
     printed = capsys.readouterr().err
     for name in ("convert-litho-tensor-to-linalg", "litho-memory-plan", "codegen"):
         assert name in printed
+
+
+def test_freeze_weights_transposes_linear_weights_once_and_follows_updates(tmp_path):
+    torch.manual_seed(0)
+    model = MLPSoftmax(8).eval()
+    x = torch.randn(2, 8)
+    fast = jit(model, freeze_weights=True, dump_ir=str(tmp_path))
+    torch.testing.assert_close(fast(x), model(x), rtol=1e-4, atol=1e-5)
+    (folded,) = tmp_path.glob("*litho-fold-parameters.mlir")
+    assert "litho_tensor.permute" not in folded.read_text()
+    assert 'litho.parameter = "permute(up.weight)"' in folded.read_text()
+    with torch.no_grad():
+        model.up.weight.mul_(-1)  # in place: the derived weight is made again
+    torch.testing.assert_close(fast(x), model(x), rtol=1e-4, atol=1e-5)
+    model.down.weight = torch.nn.Parameter(torch.randn(8, 16))  # replaced
+    torch.testing.assert_close(fast(x), model(x), rtol=1e-4, atol=1e-5)
+    assert len(fast.specializations) == 1

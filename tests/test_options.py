@@ -32,6 +32,7 @@ def model(x):
             r"option max_specializations=0 \(int\) .* must be an int of at least 1",
         ),
         ({"target": "gpu"}, r"option target='gpu' \(str\) .* must be one of \('cpu',\)"),
+        ({"freeze_weights": "yes"}, r"option freeze_weights='yes' \(str\) .* True or False"),
         ({"dump_ir": 3}, r"option dump_ir=3 \(int\) .* must be a folder path"),
     ],
 )
@@ -87,6 +88,7 @@ def test_only_code_options_key_the_code():
     assert plain.code == debugging.code
     assert hash(plain.code) == hash(debugging.code)
     assert plain != debugging
+    assert make_options(freeze_weights=True, dump_ir=None).code != plain.code
 
 
 def test_torch_compile_backend_checks_options_too():

@@ -12,10 +12,11 @@ import pkgutil
 import litho.lowering
 import pytest
 from hypothesis import strategies as st
-from litho.compiler.testing import check_pass, movement_programs, programs
+from litho.compiler.testing import check_pass, movement_programs, programs, with_weights
 from litho.compiler.universe import LITHO_PASSES
 from litho.lowering.graph.convert_litho_tensor_to_linalg import ConvertLithoTensorToLinalgPass
 from litho.lowering.graph.litho_canonicalize import LithoCanonicalizePass
+from litho.lowering.graph.litho_fold_parameters import LithoFoldParametersPass
 from litho.lowering.loops.litho_memory_plan import LithoMemoryPlanPass
 from litho.lowering.structured.litho_bufferize import LithoBufferizePass
 from xdsl.passes import ModulePass
@@ -52,6 +53,15 @@ def test_canonicalize_preserves_semantics():
     strategy = st.one_of(chains, arithmetic, mixed)
     report = check_pass(LithoCanonicalizePass(), program_strategy=strategy, max_examples=300)
     print(report.summary())
+
+
+@checks_pass("litho-fold-parameters")
+def test_fold_parameters_preserves_semantics():
+    """Weights and the values derived from them go through the parameter store: the
+    rewritten function runs on derived values the store computes with the interpreter."""
+    strategy = with_weights(st.one_of(programs(), movement_programs(), LAYOUT_PROGRAMS))
+    report = check_pass(LithoFoldParametersPass(), program_strategy=strategy, max_examples=300)
+    assert report.cases >= 250
 
 
 @checks_pass("convert-litho-tensor-to-linalg")
@@ -93,10 +103,10 @@ def test_apply_patterns_preserves_semantics():
 
 @checks_pass("graph+fuse+bufferize+schedule")
 def test_whole_pipeline_preserves_semantics():
-    from litho.lowering.targets.cpu.stages import CPU_STAGES
+    from litho.lowering.targets.cpu.stages import cpu_stages
 
-    pipeline = ",".join(spec for _, spec in CPU_STAGES)
-    report = check_pass(pipeline, program_strategy=programs())
+    pipeline = ",".join(spec for _, spec in cpu_stages(freeze_weights=True))
+    report = check_pass(pipeline, program_strategy=with_weights(programs()))
     assert report.cases >= 100
 
 

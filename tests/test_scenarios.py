@@ -23,6 +23,14 @@ def test_call_scenarios_behave_as_eager(scenario):
 
 
 @SETTINGS
+@given(call_scenarios())
+def test_call_scenarios_behave_as_eager_with_frozen_weights(scenario):
+    """Weights replaced, assigned `.data` or updated in place between calls: the derived
+    weights `freeze_weights` computes at compile time are made again."""
+    assert check_scenario(scenario, freeze_weights=True) is None
+
+
+@SETTINGS
 @given(index_cases())
 def test_indices_in_and_out_of_range_behave_as_eager(case):
     assert check_index_case(case) is None

@@ -28,7 +28,7 @@ import torch.fx
 import torch.utils._pytree as pytree
 from litho.compiler.errors import CaptureError, LithoError, UnsupportedOpsError
 from litho.compiler.frontend.decompositions import litho_decompositions
-from litho.compiler.frontend.importer import import_graph
+from litho.compiler.frontend.importer import WEIGHT_META, import_graph
 from litho.compiler.frontend.support import unsupported_message, unsupported_reasons
 from torch.export import ExportedProgram
 from torch.export.graph_signature import InputKind, OutputKind
@@ -112,6 +112,16 @@ class CapturedProgram:
     output_tree: pytree.TreeSpec
     reasons: dict[torch.fx.Node, str]
 
+    def weights(self, model: torch.nn.Module, leaves: Sequence[Any]) -> dict[str, Any]:
+        """The values of the graph's weights by name, as numpy arrays (the parameter
+        store's), read from `model` now."""
+        placeholders = [node for node in self.graph_module.graph.nodes if node.op == "placeholder"]
+        return {
+            node.meta[WEIGHT_META]: source.read(model, leaves).detach().numpy()
+            for node, source in zip(placeholders, self.sources, strict=True)
+            if WEIGHT_META in node.meta
+        }
+
 
 def capture(
     model: torch.nn.Module, args: Sequence[Any], kwargs: dict[str, Any] | None = None
@@ -178,9 +188,17 @@ def model_name(model: torch.nn.Module) -> str:
 
 
 def _sources(program: ExportedProgram) -> tuple[Source, ...]:
-    """Where each graph input comes from; non-tensor user inputs become graph constants."""
+    """Where each graph input comes from; non-tensor user inputs become graph constants.
+
+    The placeholders of weights (parameters, buffers the graph does not update, and
+    constants) get their name in `meta[WEIGHT_META]`: the importer marks them."""
     sources: list[Source] = []
     placeholders = [node for node in program.graph.nodes if node.op == "placeholder"]
+    updated = {
+        spec.target
+        for spec in program.graph_signature.output_specs
+        if spec.kind in (OutputKind.BUFFER_MUTATION, OutputKind.PARAMETER_MUTATION)
+    }
     user_position = 0
     for spec, node in zip(program.graph_signature.input_specs, placeholders, strict=True):
         if spec.kind == InputKind.USER_INPUT:
@@ -192,8 +210,11 @@ def _sources(program: ExportedProgram) -> tuple[Source, ...]:
             user_position += 1
         elif spec.kind in (InputKind.PARAMETER, InputKind.BUFFER):
             sources.append(ModelState(spec.target))
+            if spec.target not in updated:
+                node.meta[WEIGHT_META] = spec.target
         elif spec.kind == InputKind.CONSTANT_TENSOR:
             sources.append(Constant(program.constants[spec.target].detach()))
+            node.meta[WEIGHT_META] = spec.target
         elif spec.kind == InputKind.TOKEN:  # orders effectful ops, which run in eager
             sources.append(Constant(torch.empty(0)))
         else:

@@ -22,6 +22,7 @@ from litho.compiler.errors import LithoError, UnsupportedOpsError, is_internal_f
 from litho.dialects import tensor as lt
 from litho.dialects.attributes import LOCATION_ATTRIBUTE
 from litho.dialects.types import ELEMENT_TYPES
+from litho.lowering.common.parameters import set_parameter_names
 from xdsl.dialects import func
 from xdsl.dialects.builtin import (
     StringAttr,
@@ -32,6 +33,9 @@ from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 _DTYPES: dict[torch.dtype, Attribute] = {
     getattr(torch, row.torch_name): row.attribute for row in ELEMENT_TYPES
 }
+
+# a placeholder's meta entry naming the model weight it is (capture writes it)
+WEIGHT_META = "litho_weight"
 
 Importer = Callable[["ImportContext", torch.fx.Node], Any]
 IMPORTERS: dict[Any, Importer] = {}
@@ -165,7 +169,9 @@ def graph_outputs(graph: torch.fx.Graph) -> list[Any]:
 def import_graph(graph: torch.fx.Graph, name: str = "forward") -> func.FuncOp:
     """A `func.func` computing `graph`; its arguments are the graph's placeholders, in order.
 
-    Its results are the graph's tensor outputs. Tensors with zero elements are neither
+    Placeholders that are weights (`meta[WEIGHT_META]`) are marked with their name
+    (lowering/common/parameters.py). Its results are the graph's tensor outputs.
+    Tensors with zero elements are neither
     arguments nor results. Raises UnsupportedOpsError naming
     every node litho cannot compile, at once.
     """
@@ -197,7 +203,9 @@ def import_graph(graph: torch.fx.Graph, name: str = "forward") -> func.FuncOp:
     ]
     context.emit(func.ReturnOp(*results))
     function_type = (argument_types, [value.type for value in results])
-    return func.FuncOp(name, function_type, Region(block))
+    function = func.FuncOp(name, function_type, Region(block))
+    set_parameter_names(function, [node.meta.get(WEIGHT_META) for node in placeholders])
+    return function
 
 
 def _ssa_name(node_name: str) -> str | None:

@@ -44,6 +44,12 @@ from litho.compiler.testing.reduce import reduce_program
 from litho.compiler.testing.strategies import programs
 from litho.compiler.universe import all_passes, litho_context
 from litho.lowering.common.litho_apply_patterns import pattern_path
+from litho.lowering.common.parameters import (
+    ParameterStore,
+    apply_pass,
+    bind_arguments,
+    split_arguments,
+)
 from litho.lowering.common.pattern_pass import PatternPass
 from litho.lowering.common.tolerance import EXACT, REASSOCIATE, Tolerance, loosest
 from xdsl.context import Context
@@ -105,7 +111,7 @@ class Rewrite:
     name: str
     pipeline: str
     tolerance: Tolerance
-    apply: Callable[[ModuleOp], Counter[str]]
+    apply: Callable[[ModuleOp, ParameterStore], tuple[Counter[str], ParameterStore]]
     pattern_names: tuple[str, ...] = ()
     unloadable: str = ""
 
@@ -125,11 +131,10 @@ class Rewrite:
 
     @staticmethod
     def of_pass(compiler_pass: ModulePass) -> Rewrite:
-        def apply(module: ModuleOp) -> Counter[str]:
+        def apply(module: ModuleOp, store: ParameterStore) -> tuple[Counter[str], ParameterStore]:
             if isinstance(compiler_pass, PatternPass):
-                return compiler_pass.apply_counting(module)
-            compiler_pass.apply(litho_context(), module)
-            return Counter()
+                return compiler_pass.apply_counting(module), store
+            return Counter(), apply_pass(compiler_pass, litho_context(), module, store)
 
         names = ()
         if isinstance(compiler_pass, PatternPass):
@@ -147,10 +152,10 @@ class Rewrite:
         passes = PassPipeline.parse_spec(all_passes(), spec).passes
         tolerance = loosest([getattr(item, "tolerance", EXACT) for item in passes])
 
-        def apply(module: ModuleOp) -> Counter[str]:
+        def apply(module: ModuleOp, store: ParameterStore) -> tuple[Counter[str], ParameterStore]:
             for item in passes:
-                item.apply(litho_context(), module)
-            return Counter()
+                store = apply_pass(item, litho_context(), module, store)
+            return Counter(), store
 
         return Rewrite(spec.replace(",", "+"), spec, tolerance, apply)
 
@@ -159,6 +164,10 @@ class Rewrite:
         """The pattern instances as given, applied greedily; the litho-opt spelling names
         their classes, which works only if litho-opt can rebuild them (`unloadable`)."""
         given = GivenPatternsPass(tuple(patterns), tolerance)
+
+        def apply(module: ModuleOp, store: ParameterStore) -> tuple[Counter[str], ParameterStore]:
+            return given.apply_counting(module), store
+
         names = ",".join(pattern_path(pattern) for pattern in patterns)
         reasons = [reason for reason in map(unloadable_reason, patterns) if reason]
         pattern_names = tuple(type(pattern).__name__ for pattern in patterns)
@@ -166,7 +175,7 @@ class Rewrite:
             "+".join(pattern_names),
             f'litho-apply-patterns{{names="{names}"}}',
             tolerance,
-            given.apply_counting,
+            apply,
             pattern_names,
             "; ".join(reasons),
         )
@@ -299,20 +308,22 @@ def run_case(
     """Check one case; None if its reference result is not finite (the case is discarded).
 
     Raises _CaseFailure if the rewrite raises, leaves IR that does not verify, or changes
-    the results beyond its tolerance.
+    the results beyond its tolerance. The program's weights (marked arguments) go into
+    a parameter store; a rewrite that derives new ones is run on their derived values.
     """
     module = program.to_module()
+    store, activations = split_arguments(entry_function(module), inputs)
     if preparation:
-        preparation.apply(module)
+        _, store = preparation.apply(module, store)
     text = str(module)
     expected = run_function(module, inputs)
     if not all_finite(expected):
         return None
     op_count = len(entry_function(module).body.block.ops) - 1
     try:
-        fires = rewrite.apply(module)
+        fires, store = rewrite.apply(module, store)
         module.verify()
-        actual = run_function(module, inputs)
+        actual = run_function(module, bind_arguments(entry_function(module), store, activations))
         problem = mismatch(expected, actual, rewrite.tolerance)
     except Exception as error:  # any exception is a finding, reported with its repro
         problem = f"{type(error).__name__}: {error}"
@@ -376,8 +387,10 @@ def check_pipeline_semantics(
     inputs = load_inputs(inputs_path)
     check_inputs_fit(module, inputs, inputs_path)
     expected = run_function(module, inputs)
-    pipeline.apply(context, module)
-    actual = run_function(module, inputs)
+    store, activations = split_arguments(entry_function(module), inputs)
+    for compiler_pass in pipeline.passes:
+        store = apply_pass(compiler_pass, context, module, store)
+    actual = run_function(module, bind_arguments(entry_function(module), store, activations))
     tolerance = loosest([getattr(item, "tolerance", EXACT) for item in pipeline.passes])
     return mismatch(expected, actual, tolerance)
 

@@ -29,6 +29,7 @@ from litho.dialects import tensor as lt
 from litho.dialects.tensor import movement as lm
 from litho.dialects.tensor import windows as lw
 from litho.dialects.types import BY_NAME, FLOAT_NAMES
+from litho.lowering.common.parameters import set_parameter_names
 from xdsl.builder import ImplicitBuilder
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, TensorType
@@ -57,11 +58,15 @@ class ValueSpec:
 
 @dataclass(frozen=True)
 class Argument:
-    """A function argument; inputs for it are drawn from `[low, high]` (or booleans)."""
+    """A function argument; inputs for it are drawn from `[low, high]` (or booleans).
+
+    `weight` names it as a model weight (`litho.parameter`), for parameter passes.
+    """
 
     spec: ValueSpec
     low: float = -3.0
     high: float = 3.0
+    weight: str | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,7 @@ class Program:
                 values.append(op.results[0])
             func.ReturnOp(*(values[value] for value in self.outputs))
         function = func.FuncOp("main", (input_types, output_types), Region(block))
+        set_parameter_names(function, [argument.weight for argument in self.arguments])
         return ModuleOp([function])
 
     def to_torch(self) -> torch.nn.Module:

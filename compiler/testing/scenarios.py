@@ -124,10 +124,11 @@ def update_weights(module: ScenarioModule, values: list[np.ndarray], how: str) -
             set_weight(module, position, value)
 
 
-def check_scenario(scenario: Scenario) -> str | None:
-    """None if `jit` behaves as eager through the scenario's calls, else what differed."""
+def check_scenario(scenario: Scenario, **options: object) -> str | None:
+    """None if `jit` (given `options`) behaves as eager through the scenario's calls,
+    else what differed."""
     eager, compiled = ScenarioModule(scenario), ScenarioModule(scenario)
-    fast = jit(compiled)
+    fast = jit(compiled, **options)
     for call, values in enumerate((scenario.first, scenario.second)):
         if call:
             update_weights(eager, values, scenario.update)

@@ -571,3 +571,15 @@ def programs(
     if not builder.nodes:
         _add_unary(builder, "neg")
     return builder.program()
+
+
+@st.composite
+def with_weights(draw: Callable, program_strategy: st.SearchStrategy[Program]) -> Program:
+    """Programs of `program_strategy` with each argument drawn to be a model weight
+    (named `w0`, `w1`... and marked `litho.parameter`) or not, for parameter passes."""
+    program = draw(program_strategy)
+    arguments = tuple(
+        replace(argument, weight=f"w{index}") if draw(st.booleans()) else argument
+        for index, argument in enumerate(program.arguments)
+    )
+    return replace(program, arguments=arguments)

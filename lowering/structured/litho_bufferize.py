@@ -5,7 +5,8 @@ Input: functions whose bodies hold only `tensor.empty` and `linalg.generic` on t
 
 - Function arguments become memrefs of the same shape; each result becomes a trailing
   memref argument that the caller allocates, and the function returns nothing
-  (`litho.outputs` on the function says how many arguments are outputs).
+  (`litho.outputs` on the function says how many arguments are outputs). The inputs
+  keep their attributes (the weight marks); the outputs have none.
 - `tensor.empty` becomes `memref.alloc`; a generic writes into its init's buffer, which
   is safe because each init has no use besides that generic (a copy is made otherwise).
 - `tensor.extract` in a generic's body (a gather) becomes `memref.load` from the
@@ -27,6 +28,7 @@ from typing import ClassVar
 
 from litho.dialects.attributes import OUTPUT_COUNT_ATTRIBUTE
 from litho.lowering.common.legality import check_no_ops_of_dialect
+from litho.lowering.common.parameters import argument_attributes, set_argument_attributes
 from litho.lowering.common.tolerance import EXACT, Tolerance
 from xdsl.context import Context
 from xdsl.dialects import func, memref, tensor
@@ -72,6 +74,7 @@ class _FunctionBufferizer:
     def run(self) -> None:
         block = self.function.body.block
         output_count = len(self.function.function_type.outputs.data)
+        input_attributes = argument_attributes(self.function)
         for arg in list(block.args):
             if not isinstance(arg.type, TensorType):
                 raise PassFailedException(
@@ -86,7 +89,7 @@ class _FunctionBufferizer:
         for arg in list(block.args):
             if isinstance(arg.type, TensorType):
                 block.erase_arg(arg)
-        self.function.update_function_type()
+        set_argument_attributes(self.function, input_attributes + [{}] * output_count)
         self.function.attributes[OUTPUT_COUNT_ATTRIBUTE] = IntegerAttr(output_count, i64)
 
     def bufferize(self, op: Operation) -> None:
