@@ -199,3 +199,26 @@ func.func @copy(%x: memref<4xf32>, %out: memref<4xf32>) {
     np.savez(inputs, arg0=np.ones(4, np.float32))
     error = litho_opt_fails(source, "--check-semantics", inputs)
     assert "@copy returns nothing and has no litho.outputs attribute" in error
+
+
+def test_check_semantics_computes_the_weights_a_parameter_pass_derives(tmp_path):
+    """The pass replaces two weights by their sum; litho-opt's store computes it from the
+    saved inputs, so the function after the pass runs on the right values."""
+    source = write(tmp_path / "scale.mlir", """
+func.func @scale(%a: tensor<4xf32> {litho.parameter = "a"}, %x: tensor<4xf32>,
+                 %b: tensor<4xf32> {litho.parameter = "b"}) -> tensor<4xf32> {
+  %s = litho_tensor.add %a, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %y = litho_tensor.mul %x, %s : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  func.return %y : tensor<4xf32>
+}
+""")
+    inputs = tmp_path / "inputs.npz"
+    values = [np.arange(4, dtype=np.float32) + offset for offset in (1, 2, 3)]
+    np.savez(inputs, **{f"arg{index}": value for index, value in enumerate(values)})
+    result = subprocess.run(
+        [str(SCRIPTS / "litho-opt"), str(source), "-p", "litho-fold-parameters",
+         "--check-semantics", str(inputs)],
+        capture_output=True, text=True, check=True,
+    )
+    assert 'litho.parameter = "add(a, b)"' in result.stdout
+    assert "semantics preserved" in result.stderr
