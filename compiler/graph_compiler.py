@@ -13,7 +13,7 @@ from __future__ import annotations
 import operator
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import torch
@@ -77,9 +77,6 @@ def compile_native(
     return NativeGraph(native, graph, store)
 
 
-Feed = Callable[[Sequence[torch.Tensor]], torch.Tensor]
-
-
 class NativeGraph:
     """A graph compiled to one native function, called like the graph: with all its
     inputs, returning all its outputs. Tensors with zero elements are not passed to the
@@ -99,8 +96,8 @@ class NativeGraph:
         others = iter(i for i in passed if WEIGHT_META not in placeholders[i].meta)
         signature = native.signature
         self.feeds = [
-            _graph_input(next(others)) if name is None
-            else _graph_input(weights[name]) if name in weights
+            operator.itemgetter(next(others)) if name is None
+            else operator.itemgetter(weights[name]) if name in weights
             else DerivedWeight(name, spec, store, weights)
             for name, spec in zip(signature.parameters, signature.inputs, strict=True)
         ]
@@ -120,10 +117,6 @@ class NativeGraph:
         return next(results)
 
 
-def _graph_input(index: int) -> Feed:
-    return operator.itemgetter(index)
-
-
 class DerivedWeight:
     """A weight the code takes that passes derived from the graph's weights (the
     transpose of a Linear's, under `freeze_weights`): computed at the first call, and
@@ -138,19 +131,17 @@ class DerivedWeight:
         self.name = name
         self.spec = spec
         self.store = store
-        self.sources = {source: weights[source] for source in _roots(store, name)}
-        self.made: tuple[list[tuple[torch.Tensor, int, int]], torch.Tensor] | None = None
+        self.sources = {source: weights[source] for source in store.roots(name)}
+        # (the sources' identities, versions and data pointers; the value; the sources,
+        # held so that their identities stay theirs)
+        self.made: tuple[tuple, torch.Tensor, tuple[torch.Tensor, ...]] | None = None
 
     def __call__(self, inputs: Sequence[torch.Tensor]) -> torch.Tensor:
-        tensors = [inputs[index] for index in self.sources.values()]
+        tensors = tuple(inputs[index] for index in self.sources.values())
+        state = tuple((id(tensor), tensor._version, tensor.data_ptr()) for tensor in tensors)
         made = self.made
-        key = [(tensor, tensor._version, tensor.data_ptr()) for tensor in tensors]
-        if made is None or any(
-            tensor is not old or version != old_version or pointer != old_pointer
-            for (tensor, version, pointer), (old, old_version, old_pointer)
-            in zip(key, made[0], strict=True)
-        ):
-            made = (key, self.derive(tensors))
+        if made is None or made[0] != state:
+            made = (state, self.derive(tensors), tensors)
             self.made = made
         return made[1]
 
@@ -166,14 +157,6 @@ class DerivedWeight:
                 f"code takes {self.spec} (a litho bug; please report it)"
             )
         return torch.from_numpy(value)
-
-
-def _roots(store: ParameterStore, name: str) -> list[str]:
-    """The given weights a derived weight is computed from, in order of first use."""
-    if name not in store.derivations:
-        return [name]
-    roots = [root for source in store.derivations[name].sources for root in _roots(store, source)]
-    return list(dict.fromkeys(roots))
 
 
 class FallbackNotices:

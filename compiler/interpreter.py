@@ -15,16 +15,23 @@ from collections.abc import Sequence
 import numpy as np
 from litho.compiler.entry import entry_function, is_destination_passing, native_signature
 from litho.dialects.interpreter import make_interpreter
+from litho.lowering.common.parameters import ParameterStore, bind_arguments
 from xdsl.dialects.builtin import ModuleOp
 
 
-def run_function(module: ModuleOp, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
+def run_function(
+    module: ModuleOp, inputs: Sequence[np.ndarray], store: ParameterStore | None = None
+) -> list[np.ndarray]:
     """Run the entry function on `inputs` and return its results as numpy arrays.
 
-    A bufferized function takes its results as output arguments (destination passing):
+    With a parameter `store`, `inputs` are the arguments that are not weights, and the
+    weights come from the store by name (those passes derived are computed). A
+    bufferized function takes its results as output arguments (destination passing):
     they are allocated here from its `NativeSignature`, zero-filled, and returned.
     """
     function = entry_function(module)
+    if store is not None:
+        inputs = bind_arguments(function, store, inputs)
     arguments = [np.array(value, order="C") for value in inputs]
     interpreter = make_interpreter(module)
     if not is_destination_passing(function):

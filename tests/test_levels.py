@@ -11,7 +11,7 @@ from litho.compiler.interpreter import run_function
 from litho.compiler.options import DebugOptions
 from litho.compiler.pipeline import CompileReport, StageRunner
 from litho.compiler.universe import all_passes, litho_context
-from litho.lowering.common.parameters import apply_pass, bind_arguments, split_arguments
+from litho.lowering.common.parameters import apply_pass, split_arguments
 from litho.lowering.targets.cpu.stages import CPU_STAGES
 from xdsl.parser import Parser
 from xdsl.passes import PassPipeline
@@ -102,8 +102,7 @@ def lower_one_pass_at_a_time(module, inputs):
         (compiler_pass,) = PassPipeline.parse_spec(all_passes(), name).passes
         store = apply_pass(compiler_pass, context, module, store)
         module.verify()
-        arguments = bind_arguments(entry_function(module), store, activations)
-        assert_results_close(run_function(module, arguments), expected)
+        assert_results_close(run_function(module, activations, store), expected)
         checked.append(name)
     return checked
 

@@ -47,7 +47,6 @@ from litho.lowering.common.litho_apply_patterns import pattern_path
 from litho.lowering.common.parameters import (
     ParameterStore,
     apply_pass,
-    bind_arguments,
     split_arguments,
 )
 from litho.lowering.common.pattern_pass import PatternPass
@@ -60,6 +59,11 @@ from xdsl.pattern_rewriter import RewritePattern
 
 DEFAULT_EXAMPLES = 100
 REPRO_DIR_VARIABLE = "LITHO_REPRO_DIR"
+
+
+# a rewrite applied to a module, with the weights' store: pattern fire counts, the store after
+Applied = tuple[Counter[str], ParameterStore]
+ApplyRewrite = Callable[[ModuleOp, ParameterStore], Applied]
 
 
 class CheckFailure(AssertionError):
@@ -111,7 +115,7 @@ class Rewrite:
     name: str
     pipeline: str
     tolerance: Tolerance
-    apply: Callable[[ModuleOp, ParameterStore], tuple[Counter[str], ParameterStore]]
+    apply: ApplyRewrite
     pattern_names: tuple[str, ...] = ()
     unloadable: str = ""
 
@@ -131,7 +135,7 @@ class Rewrite:
 
     @staticmethod
     def of_pass(compiler_pass: ModulePass) -> Rewrite:
-        def apply(module: ModuleOp, store: ParameterStore) -> tuple[Counter[str], ParameterStore]:
+        def apply(module: ModuleOp, store: ParameterStore) -> Applied:
             if isinstance(compiler_pass, PatternPass):
                 return compiler_pass.apply_counting(module), store
             return Counter(), apply_pass(compiler_pass, litho_context(), module, store)
@@ -152,7 +156,7 @@ class Rewrite:
         passes = PassPipeline.parse_spec(all_passes(), spec).passes
         tolerance = loosest([getattr(item, "tolerance", EXACT) for item in passes])
 
-        def apply(module: ModuleOp, store: ParameterStore) -> tuple[Counter[str], ParameterStore]:
+        def apply(module: ModuleOp, store: ParameterStore) -> Applied:
             for item in passes:
                 store = apply_pass(item, litho_context(), module, store)
             return Counter(), store
@@ -165,7 +169,7 @@ class Rewrite:
         their classes, which works only if litho-opt can rebuild them (`unloadable`)."""
         given = GivenPatternsPass(tuple(patterns), tolerance)
 
-        def apply(module: ModuleOp, store: ParameterStore) -> tuple[Counter[str], ParameterStore]:
+        def apply(module: ModuleOp, store: ParameterStore) -> Applied:
             return given.apply_counting(module), store
 
         names = ",".join(pattern_path(pattern) for pattern in patterns)
@@ -323,7 +327,7 @@ def run_case(
     try:
         fires, store = rewrite.apply(module, store)
         module.verify()
-        actual = run_function(module, bind_arguments(entry_function(module), store, activations))
+        actual = run_function(module, activations, store)
         problem = mismatch(expected, actual, rewrite.tolerance)
     except Exception as error:  # any exception is a finding, reported with its repro
         problem = f"{type(error).__name__}: {error}"
@@ -390,7 +394,7 @@ def check_pipeline_semantics(
     store, activations = split_arguments(entry_function(module), inputs)
     for compiler_pass in pipeline.passes:
         store = apply_pass(compiler_pass, context, module, store)
-    actual = run_function(module, bind_arguments(entry_function(module), store, activations))
+    actual = run_function(module, activations, store)
     tolerance = loosest([getattr(item, "tolerance", EXACT) for item in pipeline.passes])
     return mismatch(expected, actual, tolerance)
 

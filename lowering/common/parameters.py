@@ -111,6 +111,13 @@ class ParameterStore:
             return derivation.evaluate([self.value(source) for source in derivation.sources])
         raise KeyError(f"the parameter store has no weight {name!r}")
 
+    def roots(self, name: str) -> list[str]:
+        """The given weights the weight `name` is computed from, in order of first use."""
+        if name not in self.derivations:
+            return [name]
+        sources = self.derivations[name].sources
+        return list(dict.fromkeys(root for source in sources for root in self.roots(source)))
+
     def with_values(self, values: Mapping[str, np.ndarray]) -> ParameterStore:
         """The same derivations over other given values (the weights at a later call)."""
         return replace(self, values=values)
