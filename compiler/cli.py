@@ -1,4 +1,4 @@
-"""Command-line entry points: `litho` (`demo`, `fuzz`) and `litho-opt`.
+"""Command-line entry points: `litho` (`demo`, `fuzz`, `bench`) and `litho-opt`.
 
 `litho-opt` is xDSL's `xdsl-opt` driver; litho's dialects, passes and the `litho-llvm`
 target reach it (and plain `xdsl-opt`) through the `xdsl.universe` entry point. It adds
@@ -46,7 +46,20 @@ def main(argv: list[str] | None = None) -> int:
     fuzz.add_argument("--cases", type=int, default=2000, help="cases to compare")
     fuzz.add_argument("--seed", type=int, default=None, help="fixed seed (default: random)")
     fuzz.add_argument("--max-ops", type=int, default=8)
+    bench = commands.add_parser(
+        "bench", help="time litho against eager, torch.compile and others, side by side"
+    )
+    bench.add_argument("workloads", nargs="*", help="workload names or kinds (default: all)")
+    bench.add_argument("--quick", action="store_true", help="the quick subset only")
+    bench.add_argument("--contenders", default="eager,inductor,litho,numpy,onnxruntime",
+                       help="comma-separated (default: all; onnxruntime where installed)")
+    bench.add_argument("--rounds", type=int, default=15, help="interleaved timing rounds")
+    bench.add_argument("--sample-seconds", type=float, default=0.02,
+                       help="time per contender per round")
+    bench.add_argument("--out", default="litho-bench", help="folder for bench.json, .png")
     arguments = parser.parse_args(argv)
+    if arguments.command == "bench":
+        return _bench(arguments, parser)
     if arguments.command == "demo":
         from litho.compiler.demo import run_demo
 
@@ -55,6 +68,24 @@ def main(argv: list[str] | None = None) -> int:
     from litho.compiler.testing.fuzz import run_campaign
 
     return run_campaign(arguments.cases, arguments.seed, arguments.max_ops)
+
+
+def _bench(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from pathlib import Path
+
+    from litho.benchmarks.bench import run_bench
+    from litho.benchmarks.contenders import CONTENDERS
+
+    contenders = arguments.contenders.split(",")
+    unknown = sorted(set(contenders) - set(CONTENDERS))
+    if unknown or "eager" not in contenders:
+        parser.error(f"--contenders takes eager and any of {', '.join(CONTENDERS)}; "
+                     f"got {arguments.contenders!r}")
+    try:
+        return run_bench(arguments.workloads, arguments.quick, contenders, arguments.rounds,
+                         arguments.sample_seconds, Path(arguments.out))
+    except ValueError as error:
+        parser.error(str(error))
 
 
 MAX_DENSE_ELEMENTS = 1 << 27

@@ -96,7 +96,7 @@ def compare_with_eager(program: Program, inputs: Sequence[np.ndarray]) -> str | 
     contracts = any(node.op in CONTRACTIONS for node in program.nodes)
     rtol, atol = CONTRACTION_TOLERANCE if contracts else ELEMENTWISE_TOLERANCE
     for index, (want, got, exact) in enumerate(zip(expected, actual, reference, strict=True)):
-        problem = _result_mismatch(want, got, exact, rtol, atol)
+        problem = result_mismatch(want, got, exact, rtol, atol)
         if problem:
             return f"result {index}: {problem}"
     return None
@@ -106,7 +106,7 @@ def _widen(tensor: torch.Tensor) -> torch.Tensor:
     return tensor.double() if tensor.is_floating_point() else tensor
 
 
-def _result_mismatch(
+def result_mismatch(
     want: torch.Tensor, got: torch.Tensor, exact: torch.Tensor, rtol: float, atol: float
 ) -> str | None:
     if want.dtype != got.dtype or want.shape != got.shape:
