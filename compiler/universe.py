@@ -52,6 +52,18 @@ def _convert_litho_tensor_to_linalg() -> type[ModulePass]:
     return ConvertLithoTensorToLinalgPass
 
 
+def _litho_fuse_elementwise() -> type[ModulePass]:
+    from litho.lowering.structured.litho_fuse_elementwise import LithoFuseElementwise
+
+    return LithoFuseElementwise
+
+
+def _litho_outline_kernels() -> type[ModulePass]:
+    from litho.lowering.structured.litho_outline_kernels import LithoOutlineKernelsPass
+
+    return LithoOutlineKernelsPass
+
+
 def _litho_bufferize() -> type[ModulePass]:
     from litho.lowering.structured.litho_bufferize import LithoBufferizePass
 
@@ -91,6 +103,8 @@ LITHO_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "litho-canonicalize": _litho_canonicalize,
     "litho-fold-parameters": _litho_fold_parameters,
     "convert-litho-tensor-to-linalg": _convert_litho_tensor_to_linalg,
+    "litho-fuse-elementwise": _litho_fuse_elementwise,
+    "litho-outline-kernels": _litho_outline_kernels,
     "litho-bufferize": _litho_bufferize,
     "litho-memory-plan": _litho_memory_plan,
     "litho-apply-patterns": _litho_apply_patterns,

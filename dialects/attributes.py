@@ -12,6 +12,12 @@
   is (the importer writes it for parameters, buffers the model does not update and
   constants; parameter passes add derived ones; the native signature and the
   runtime read it, lowering/common/parameters.py).
+- `litho.unfused` on a `linalg.generic`: why litho-fuse-elementwise left it a buffer of
+  its own rather than fusing it into a generic that reads it (the compile report and
+  `explain()` list these).
+- `litho.kernel` on a `func.func`: the function is one kernel, outlined by
+  litho-outline-kernels and called from the entry function (codegen makes it an
+  internal LLVM function that is not inlined).
 """
 
 LOCATION_ATTRIBUTE = "litho.loc"
@@ -19,3 +25,5 @@ OUTPUT_COUNT_ATTRIBUTE = "litho.outputs"
 OFFSET_ATTRIBUTE = "litho.offset"
 ARENA_SIZE_ATTRIBUTE = "litho.arena_size"
 PARAMETER_ATTRIBUTE = "litho.parameter"
+UNFUSED_ATTRIBUTE = "litho.unfused"
+KERNEL_ATTRIBUTE = "litho.kernel"

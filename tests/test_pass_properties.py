@@ -19,6 +19,8 @@ from litho.lowering.graph.litho_canonicalize import LithoCanonicalizePass
 from litho.lowering.graph.litho_fold_parameters import LithoFoldParametersPass
 from litho.lowering.loops.litho_memory_plan import LithoMemoryPlanPass
 from litho.lowering.structured.litho_bufferize import LithoBufferizePass
+from litho.lowering.structured.litho_fuse_elementwise import LithoFuseElementwise
+from litho.lowering.structured.litho_outline_kernels import LithoOutlineKernelsPass
 from xdsl.passes import ModulePass
 
 TO_LINALG = "convert-litho-tensor-to-linalg"
@@ -75,6 +77,31 @@ def test_convert_to_linalg_preserves_semantics():
     print(report.summary())
 
 
+@checks_pass("litho-fuse-elementwise")
+def test_fuse_elementwise_preserves_semantics():
+    """Chains, transposes and broadcasts of intermediates, matmuls and reductions reading
+    them: fused generics against the unfused ones, in the interpreter."""
+    strategy = st.one_of(programs(), movement_programs(), LAYOUT_PROGRAMS)
+    report = check_pass(LithoFuseElementwise(), prepare=TO_LINALG, program_strategy=strategy,
+                        max_examples=300)
+    assert report.cases >= 250
+
+
+@checks_pass("litho-outline-kernels")
+def test_outline_kernels_preserves_semantics():
+    """Kernel functions, shared where identical, called from the entry: also bufferized
+    and planned, so a kernel writing its caller's buffers would show."""
+    strategy = st.one_of(programs(), movement_programs(), LAYOUT_PROGRAMS)
+    fused = f"{TO_LINALG},litho-fuse-elementwise"
+    report = check_pass(LithoOutlineKernelsPass(), prepare=fused, program_strategy=strategy,
+                        max_examples=200)
+    assert report.cases >= 150
+    buffers = check_pass("litho-bufferize,convert-linalg-to-loops,lower-affine,"
+                         "litho-memory-plan", prepare=f"{fused},litho-outline-kernels",
+                         program_strategy=strategy, max_examples=200)
+    assert buffers.cases >= 150
+
+
 @checks_pass("litho-bufferize")
 def test_bufferize_preserves_semantics():
     report = check_pass(
@@ -106,8 +133,9 @@ def test_whole_pipeline_preserves_semantics():
     from litho.lowering.targets.cpu.stages import cpu_stages
 
     pipeline = ",".join(spec for _, spec in cpu_stages(freeze_weights=True))
-    report = check_pass(pipeline, program_strategy=with_weights(programs()))
-    assert report.cases >= 100
+    strategy = with_weights(st.one_of(programs(), LAYOUT_PROGRAMS))
+    report = check_pass(pipeline, program_strategy=strategy, max_examples=200)
+    assert report.cases >= 200
 
 
 def _property_tests() -> dict[str, str]:

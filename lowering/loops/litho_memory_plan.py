@@ -5,6 +5,10 @@ alloc carries `litho.offset`, its byte offset in the function's arena, and each 
 carries `litho.arena_size`, the bytes the caller must provide. The IR still runs in the
 interpreter unchanged; code generation turns each alloc into arena + offset.
 
+A `func.call` gets `litho.offset` too: the callee's arena starts there, after the
+caller's own buffers (so a kernel's buffers never overlap its caller's), and the
+caller's arena size counts the largest callee's.
+
 A buffer is live from its alloc to the last top-level op of the function body that
 uses it (uses nested inside loops count for the loop). Buffers are placed first-fit, in
 order of allocation, beside every buffer whose lifetime overlaps theirs.
@@ -21,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from litho.dialects.attributes import ARENA_SIZE_ATTRIBUTE, OFFSET_ATTRIBUTE
+from litho.dialects.attributes import ARENA_SIZE_ATTRIBUTE, KERNEL_ATTRIBUTE, OFFSET_ATTRIBUTE
 from litho.lowering.common.tolerance import EXACT, Tolerance
 from xdsl.context import Context
 from xdsl.dialects import func, memref
@@ -103,7 +107,16 @@ class LithoMemoryPlanPass(ModulePass):
     tolerance: ClassVar[Tolerance] = EXACT
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        for function in op.ops:
-            if isinstance(function, func.FuncOp) and not function.is_declaration:
-                arena_size = plan_function(function)
-                function.attributes[ARENA_SIZE_ATTRIBUTE] = IntegerAttr(arena_size, i64)
+        functions = [function for function in op.ops
+                     if isinstance(function, func.FuncOp) and not function.is_declaration]
+        sizes: dict[str, int] = {}
+        # kernels call nothing, so planning them first gives every callee's size
+        for function in sorted(functions, key=lambda f: KERNEL_ATTRIBUTE not in f.attributes):
+            own = plan_function(function)
+            calls = [call for call in function.walk() if isinstance(call, func.CallOp)]
+            for call in calls:
+                call.attributes[OFFSET_ATTRIBUTE] = IntegerAttr(own, i64)
+            callees = max((sizes.get(call.callee.string_value(), 0) for call in calls),
+                          default=0)
+            sizes[function.sym_name.data] = own + callees
+            function.attributes[ARENA_SIZE_ATTRIBUTE] = IntegerAttr(own + callees, i64)

@@ -1,7 +1,8 @@
 """litho-bufferize: L2 tensors to L3 buffers, with destination-passing function results.
 
-Input: functions whose bodies hold only `tensor.empty` and `linalg.generic` on tensors
-(the output of convert-litho-tensor-to-linalg). Output: the same computation on memrefs.
+Input: functions whose bodies hold only `tensor.empty`, `linalg.generic` on tensors and
+`func.call`s of such functions (the output of convert-litho-tensor-to-linalg, or of
+litho-outline-kernels). Output: the same computation on memrefs.
 
 - Function arguments become memrefs of the same shape; each result becomes a trailing
   memref argument that the caller allocates, and the function returns nothing
@@ -13,6 +14,8 @@ Input: functions whose bodies hold only `tensor.empty` and `linalg.generic` on t
   tensor's buffer.
 - A buffer that is returned is replaced by the caller's output argument, so results are
   written in place; a result that is an argument, or returned twice, is copied.
+- A `func.call` passes buffers: the caller allocates one for each result and passes it
+  after the arguments, as the callee's own bufferization expects.
 
 ```mlir
 func.func @f(%x: tensor<4xf32>) -> tensor<4xf32>
@@ -54,14 +57,15 @@ def memref_type_of(tensor_type: TensorType) -> MemRefType:
 
 
 def copy_generic(source: SSAValue, destination: SSAValue) -> linalg.GenericOp:
-    """A memref-to-memref copy as a parallel `linalg.generic`."""
+    """A copy as a parallel `linalg.generic`: of memrefs, or of tensors (with a result)."""
     rank = destination.type.get_num_dims()
     identity = AffineMapAttr(AffineMap.identity(rank))
     block = Block(arg_types=[source.type.get_element_type()] * 2)
     block.add_op(linalg.YieldOp(block.args[0]))
     parallel = [linalg_attrs.IteratorTypeAttr.parallel()] * rank
+    results = [destination.type] if isinstance(destination.type, TensorType) else []
     return linalg.GenericOp(
-        [source], [destination], Region(block), [identity, identity], parallel
+        [source], [destination], Region(block), [identity, identity], parallel, results
     )
 
 
@@ -103,11 +107,24 @@ class _FunctionBufferizer:
                 self.bufferize_generic(op)
             case func.ReturnOp():
                 self.bufferize_return(op)
+            case func.CallOp():
+                self.bufferize_call(op)
             case _:
                 raise PassFailedException(
                     f"litho-bufferize: cannot bufferize {op.name}; it expects only "
-                    "tensor.empty and linalg.generic (run convert-litho-tensor-to-linalg)"
+                    "tensor.empty, linalg.generic and func.call (run "
+                    "convert-litho-tensor-to-linalg)"
                 )
+
+    def bufferize_call(self, op: func.CallOp) -> None:
+        """The callee (bufferized too) writes its results into buffers the caller makes."""
+        results = [memref.AllocOp([], [], memref_type_of(result.type)) for result in op.res]
+        call = func.CallOp(op.callee, [self.buffers[value] for value in op.arguments]
+                           + [alloc.memref for alloc in results], [])
+        Rewriter.insert_op((*results, call), InsertPoint.before(op))
+        for result, alloc in zip(op.res, results, strict=True):
+            self.buffers[result] = alloc.memref
+        self.replaced.append(op)
 
     def bufferize_generic(self, op: linalg.GenericOp) -> None:
         inputs = [self.buffers[value] for value in op.inputs]

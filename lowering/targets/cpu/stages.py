@@ -3,7 +3,8 @@
 | stage      | level after it | pipeline                                            |
 | ---------- | -------------- | --------------------------------------------------- |
 | graph      | L1             | litho-canonicalize, cse, (litho-fold-parameters), dce |
-| fuse       | L2             | convert-litho-tensor-to-linalg                      |
+| fuse       | L2             | convert-litho-tensor-to-linalg, litho-fuse-elementwise, |
+|            |                | cse, litho-outline-kernels (one function per kernel)  |
 | bufferize  | L3 (buffers)   | litho-bufferize                                     |
 | schedule   | L3 (loops)     | convert-linalg-to-loops, lower-affine, memory plan  |
 
@@ -18,7 +19,8 @@ def cpu_stages(freeze_weights: bool = False) -> tuple[tuple[str, str], ...]:
     fold = "litho-fold-parameters," if freeze_weights else ""
     return (
         ("graph", f"litho-canonicalize,cse,{fold}dce"),
-        ("fuse", "convert-litho-tensor-to-linalg"),
+        ("fuse", "convert-litho-tensor-to-linalg,litho-fuse-elementwise,cse,"
+                 "litho-outline-kernels"),
         ("bufferize", "litho-bufferize"),
         ("schedule", "convert-linalg-to-loops,lower-affine,litho-memory-plan"),
     )

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from litho.compiler.errors import CompilationError
-from litho.dialects.attributes import OFFSET_ATTRIBUTE
+from litho.dialects.attributes import KERNEL_ATTRIBUTE, OFFSET_ATTRIBUTE
 from litho.dialects.guard import CheckedIndexOp, error_sites
 from litho.lowering.graph.convert_litho_tensor_to_linalg import row_major_strides
 from llvmlite import ir
@@ -133,6 +133,7 @@ class FunctionTranslation:
             memref.LoadOp: self.load,
             memref.StoreOp: self.store,
             scf.ForOp: self.for_loop,
+            func.CallOp: self.call,
             CheckedIndexOp: self.checked_index,
             func.ReturnOp: lambda op: self.builder.ret_void(),
         }
@@ -147,12 +148,7 @@ class FunctionTranslation:
             self.handlers.update(dict.fromkeys(table, handler))
 
     def translate(self) -> ir.Function:
-        arguments = [llvm_type(arg.type) for arg in self.function.body.block.args]
-        arguments += [ir.IntType(8).as_pointer(), ir.IntType(64).as_pointer()]
-        function_type = ir.FunctionType(ir.VoidType(), arguments)
-        llvm_function = ir.Function(self.module, function_type, self.function.sym_name.data)
-        for arg in llvm_function.args:
-            arg.add_attribute("noalias")
+        llvm_function = self.module.get_global(self.function.sym_name.data)
         self.arena, self.errors = llvm_function.args[-2:]
         self.arena.name, self.errors.name = ARENA_ARGUMENT, ERRORS_ARGUMENT
         self.builder = ir.IRBuilder(llvm_function.append_basic_block("entry"))
@@ -305,6 +301,16 @@ class FunctionTranslation:
             index = self.builder.select(negative, wrapped, index)
         self.values[op.result] = self.builder.select(in_range, index, zero)
 
+    def call(self, op: func.CallOp) -> None:
+        """A call of a kernel: its buffers, its arena (after the caller's own buffers), the
+        error slots."""
+        callee = self.module.get_global(op.callee.string_value())
+        base = op.attributes.get(OFFSET_ATTRIBUTE)
+        if base is None:
+            raise CompilationError("func.call has no arena offset: run litho-memory-plan")
+        arena = self.builder.gep(self.arena, [ir.Constant(ir.IntType(64), base.value.data)])
+        self.builder.call(callee, [*self.operands(op), arena, self.errors])
+
     def for_loop(self, op: scf.ForOp) -> None:
         lower, upper, step = (self.values[v] for v in (op.lb, op.ub, op.step))
         initial = [self.values[v] for v in op.iter_args]
@@ -343,13 +349,30 @@ class FunctionTranslation:
             self.values[result] = phi
 
 
+def declare_function(module: ir.Module, function: func.FuncOp) -> ir.Function:
+    """`void @name(T* noalias %buffers..., i8* noalias %arena, i64* noalias %errors)`; a
+    kernel is internal and never inlined, so LLVM optimizes each distinct kernel once."""
+    arguments = [llvm_type(arg.type) for arg in function.body.block.args]
+    arguments += [ir.IntType(8).as_pointer(), ir.IntType(64).as_pointer()]
+    function_type = ir.FunctionType(ir.VoidType(), arguments)
+    llvm_function = ir.Function(module, function_type, function.sym_name.data)
+    for arg in llvm_function.args:
+        arg.add_attribute("noalias")
+    if KERNEL_ATTRIBUTE in function.attributes:
+        llvm_function.linkage = "internal"
+        llvm_function.attributes.add("noinline")
+    return llvm_function
+
+
 def translate_module(module: ModuleOp, triple: str = "", data_layout: str = "") -> ir.Module:
     """The LLVM module of every defined `func.func` in an L3 `module`."""
     llvm_module = ir.Module(name="litho")
     llvm_module.triple = triple
     llvm_module.data_layout = data_layout
     sites = {check: site for site, check in enumerate(error_sites(module))}
-    for op in module.ops:
-        if isinstance(op, func.FuncOp) and not op.is_declaration:
-            FunctionTranslation(llvm_module, op, sites).translate()
+    functions = [op for op in module.ops if isinstance(op, func.FuncOp) and not op.is_declaration]
+    for function in functions:
+        declare_function(llvm_module, function)
+    for function in functions:
+        FunctionTranslation(llvm_module, function, sites).translate()
     return llvm_module

@@ -1,0 +1,63 @@
+// RUN: litho-opt %s -p litho-outline-kernels | filecheck %s
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#rows = affine_map<(d0, d1) -> (d0)>
+
+// Two identical kernels (as in two layers of a model) are one function, called twice;
+// a reduction's kernel owns the fill of its initial value.
+// CHECK-LABEL: func.func @layers
+// CHECK-SAME: (%[[X:.*]]: tensor<4x8xf32>)
+// CHECK-NEXT: %[[A:.*]] = func.call @kernel0_exp(%[[X]]) : (tensor<4x8xf32>) -> tensor<4x8xf32>
+// CHECK-NEXT: %[[B:.*]] = func.call @kernel0_exp(%[[A]]) : (tensor<4x8xf32>) -> tensor<4x8xf32>
+// CHECK-NEXT: %[[S:.*]] = func.call @kernel1_addf(%[[B]]) : (tensor<4x8xf32>) -> tensor<4xf32>
+// CHECK-NEXT: func.return %[[S]] : tensor<4xf32>
+func.func @layers(%x: tensor<4x8xf32>) -> tensor<4xf32> {
+  %e0 = tensor.empty() : tensor<4x8xf32>
+  %a = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<4x8xf32>) outs(%e0 : tensor<4x8xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = math.exp %v : f32
+    linalg.yield %r : f32
+  } -> tensor<4x8xf32>
+  %e1 = tensor.empty() : tensor<4x8xf32>
+  %b = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%a : tensor<4x8xf32>) outs(%e1 : tensor<4x8xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = math.exp %v : f32
+    linalg.yield %r : f32
+  } -> tensor<4x8xf32>
+  %e2 = tensor.empty() : tensor<4xf32>
+  %zero = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} outs(%e2 : tensor<4xf32>) {
+  ^bb0(%o: f32):
+    %z = arith.constant 0.0 : f32
+    linalg.yield %z : f32
+  } -> tensor<4xf32>
+  %s = linalg.generic {indexing_maps = [#id, #rows], iterator_types = ["parallel", "reduction"]} ins(%b : tensor<4x8xf32>) outs(%zero : tensor<4xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = arith.addf %o, %v : f32
+    linalg.yield %r : f32
+  } -> tensor<4xf32>
+  func.return %s : tensor<4xf32>
+}
+// A kernel that writes into a tensor computed elsewhere (a scatter's destination) copies
+// it into a buffer of its own: a kernel never writes its caller's tensors.
+// CHECK-LABEL: func.func @destination
+// CHECK: func.call @kernel2_fill(%{{.*}}) : (tensor<4xf32>) -> tensor<4xf32>
+func.func @destination(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} outs(%x : tensor<4xf32>) {
+  ^bb0(%o: f32):
+    %c = arith.constant 1.0 : f32
+    linalg.yield %c : f32
+  } -> tensor<4xf32>
+  func.return %r : tensor<4xf32>
+}
+// CHECK: func.func private @kernel0_exp(%{{.*}}: tensor<4x8xf32>) -> tensor<4x8xf32> attributes {litho.kernel} {
+// CHECK-NEXT: tensor.empty() : tensor<4x8xf32>
+// CHECK-NEXT: linalg.generic
+// CHECK: func.func private @kernel1_addf(%{{.*}}: tensor<4x8xf32>) -> tensor<4xf32> attributes {litho.kernel} {
+// CHECK-NEXT: tensor.empty() : tensor<4xf32>
+// CHECK-NEXT: linalg.generic
+// CHECK: arith.constant 0.000000e+00 : f32
+// CHECK: linalg.generic
+// CHECK: func.func private @kernel2_fill(%[[D:.*]]: tensor<4xf32>) -> tensor<4xf32> attributes {litho.kernel} {
+// CHECK-NEXT: %[[E:.*]] = tensor.empty() : tensor<4xf32>
+// CHECK-NEXT: %[[C:.*]] = linalg.generic {{.*}} ins(%[[D]] : tensor<4xf32>) outs(%[[E]] : tensor<4xf32>)
+// CHECK: linalg.generic {{.*}} outs(%[[C]] : tensor<4xf32>)
