@@ -76,6 +76,12 @@ def _litho_apply_patterns() -> type[ModulePass]:
     return LithoApplyPatternsPass
 
 
+def _litho_parallel_loops() -> type[ModulePass]:
+    from litho.lowering.loops.litho_parallel_loops import LithoParallelLoopsPass
+
+    return LithoParallelLoopsPass
+
+
 def _litho_memory_plan() -> type[ModulePass]:
     from litho.lowering.loops.litho_memory_plan import LithoMemoryPlanPass
 
@@ -106,6 +112,7 @@ LITHO_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "litho-fuse-elementwise": _litho_fuse_elementwise,
     "litho-outline-kernels": _litho_outline_kernels,
     "litho-bufferize": _litho_bufferize,
+    "litho-parallel-loops": _litho_parallel_loops,
     "litho-memory-plan": _litho_memory_plan,
     "litho-apply-patterns": _litho_apply_patterns,
 }

@@ -4,8 +4,9 @@ Tensors and memrefs are both numpy arrays and scalars numpy scalars, so results 
 across levels and with torch. `linalg.generic` is evaluated vectorized over its parallel
 dimensions, one step per point of its reduction dimensions; on buffers that may share
 memory it runs point by point in loop order and reports races (`BufferRaceError`).
-Planned allocs are views of their function's arena (`arena_view`), so an overlapping
-memory plan changes results here as it would in native code.
+`scf.parallel` runs its iterations last to first, so an order-dependent loop made
+parallel shows. Planned allocs are views of their function's arena (`arena_view`), so
+an overlapping memory plan changes results here as it would in native code.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 from litho.dialects.attributes import ARENA_SIZE_ATTRIBUTE, OFFSET_ATTRIBUTE
 from litho.dialects.tensor.interpreter import cast_array, erf
 from litho.dialects.types import numpy_dtype
-from xdsl.dialects import arith, func, math, memref, tensor
+from xdsl.dialects import arith, func, math, memref, scf, tensor
 from xdsl.dialects.linalg import ops as linalg
 from xdsl.interpreter import (
     Interpreter,
@@ -204,6 +205,19 @@ class UpstreamFunctions(InterpreterFunctions):
     def run_extract(self, interpreter: Interpreter, op: tensor.ExtractOp, args: tuple):
         source, *indices = args
         return (source[tuple(np.asarray(index) for index in indices)],)
+
+    @impl(scf.ParallelOp)
+    def run_parallel(self, interpreter: Interpreter, op: scf.ParallelOp, args: tuple):
+        """Iterations run last to first: a loop whose result depends on the order of its
+        iterations (one wrongly made parallel) gives another result here."""
+        (lower,), (upper,), (step,) = args[:1], args[1:2], args[2:3]
+        for index in reversed(range(lower, upper, step)):
+            interpreter.run_ssacfg_region(op.body, (index,), "parallel_loop")
+        return ()
+
+    @impl_terminator(scf.ReduceOp)
+    def run_reduce(self, interpreter: Interpreter, op: scf.ReduceOp, args: tuple):
+        return ReturnedValues(()), ()
 
     @impl_terminator(linalg.YieldOp)
     def run_yield(self, interpreter: Interpreter, op: linalg.YieldOp, args: tuple):

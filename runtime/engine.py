@@ -10,10 +10,14 @@ kernel(x_pointer, out_pointer, arena_pointer)   # the GIL is released during the
 from __future__ import annotations
 
 import ctypes
+import ctypes.util
 import functools
+import importlib.util
+import pathlib
 from collections.abc import Callable
 
 import llvmlite.binding as llvm
+from litho.compiler.errors import CompilationError
 
 OPTIMIZATION_LEVEL = 3
 
@@ -22,6 +26,23 @@ OPTIMIZATION_LEVEL = 3
 def _initialize_llvm() -> None:
     llvm.initialize_native_target()
     llvm.initialize_native_asmprinter()
+    llvm.load_library_permanently(openmp_runtime())
+
+
+def openmp_runtime() -> str:
+    """The OpenMP runtime that parallel loops call (`GOMP_parallel`): the one inside the
+    torch wheel, so litho's threads and torch's are one team setting, else the system's."""
+    torch_spec = importlib.util.find_spec("torch")
+    if torch_spec is not None and torch_spec.origin is not None:
+        bundled = sorted(pathlib.Path(torch_spec.origin).parent.glob("lib/libgomp*.so*"))
+        if bundled:
+            return str(bundled[0])
+    system = ctypes.util.find_library("gomp")
+    if system is None:
+        raise CompilationError(
+            "no OpenMP runtime (libgomp) found: install torch's wheel or libgomp1"
+        )
+    return system
 
 
 def host_target_machine() -> llvm.TargetMachine:

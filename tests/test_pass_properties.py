@@ -18,6 +18,7 @@ from litho.lowering.graph.convert_litho_tensor_to_linalg import ConvertLithoTens
 from litho.lowering.graph.litho_canonicalize import LithoCanonicalizePass
 from litho.lowering.graph.litho_fold_parameters import LithoFoldParametersPass
 from litho.lowering.loops.litho_memory_plan import LithoMemoryPlanPass
+from litho.lowering.loops.litho_parallel_loops import LithoParallelLoopsPass
 from litho.lowering.structured.litho_bufferize import LithoBufferizePass
 from litho.lowering.structured.litho_fuse_elementwise import LithoFuseElementwise
 from litho.lowering.structured.litho_outline_kernels import LithoOutlineKernelsPass
@@ -117,6 +118,16 @@ def test_memory_plan_preserves_semantics():
     strategy = st.one_of(programs(), movement_programs())
     report = check_pass(LithoMemoryPlanPass(), prepare=TO_LOOPS, program_strategy=strategy)
     assert report.cases >= 100
+
+
+@checks_pass("litho-parallel-loops")
+def test_parallel_loops_preserves_semantics():
+    """Every independent loop nest made parallel (no work threshold); the interpreter runs
+    parallel iterations last to first, so a loop wrongly made parallel shows."""
+    strategy = st.one_of(programs(), movement_programs(), LAYOUT_PROGRAMS)
+    report = check_pass(LithoParallelLoopsPass(min_work=0), prepare=TO_LOOPS,
+                        program_strategy=strategy, max_examples=300)
+    assert report.cases >= 250
 
 
 @checks_pass("litho-apply-patterns")

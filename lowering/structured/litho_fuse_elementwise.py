@@ -157,7 +157,8 @@ def fuse(producer: linalg.GenericOp, consumer: linalg.GenericOp, index: int) -> 
     read_args = [block.args[unique.index(read)] for read in reads]
     producer_count = len(producer.inputs)
     producer_values: dict[SSAValue, SSAValue] = dict(
-        zip(producer.body.block.args, read_args[index : index + producer_count])
+        zip(producer.body.block.args[:producer_count],
+            read_args[index : index + producer_count], strict=True)
     )
     consumer_values: dict[SSAValue, SSAValue] = dict(
         zip(consumer_args[:index], read_args[:index], strict=True)

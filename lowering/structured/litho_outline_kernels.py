@@ -19,7 +19,8 @@ Outlining computes nothing differently, so the pass is exact.
 %r = linalg.generic ... ins(%x) outs(%init) { exp }
 // becomes
 %r = func.call @kernel0_exp(%x) : (tensor<4xf32>) -> tensor<4xf32>
-func.func private @kernel0_exp(%x: tensor<4xf32>) -> tensor<4xf32> attributes {litho.kernel} { ... }
+func.func private @kernel0_exp(%x: tensor<4xf32>) -> tensor<4xf32>
+    attributes {litho.kernel} { ... }
 ```
 """
 

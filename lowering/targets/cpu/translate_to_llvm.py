@@ -134,6 +134,7 @@ class FunctionTranslation:
             memref.StoreOp: self.store,
             scf.ForOp: self.for_loop,
             func.CallOp: self.call,
+            scf.ParallelOp: self.parallel_loop,
             CheckedIndexOp: self.checked_index,
             func.ReturnOp: lambda op: self.builder.ret_void(),
         }
@@ -313,7 +314,15 @@ class FunctionTranslation:
 
     def for_loop(self, op: scf.ForOp) -> None:
         lower, upper, step = (self.values[v] for v in (op.lb, op.ub, op.step))
-        initial = [self.values[v] for v in op.iter_args]
+        carried = self.loop(lower, upper, step, op.body.block,
+                            [self.values[v] for v in op.iter_args])
+        for result, phi in zip(op.results, carried, strict=True):
+            self.values[result] = phi
+
+    def loop(self, lower: ir.Value, upper: ir.Value, step: ir.Value, block: Block,
+             initial: Sequence[ir.Value]) -> list[ir.Value]:
+        """A counted loop running `block` (its first argument the induction variable, the
+        rest carried values, its terminator yielding them); returns the final values."""
         preheader = self.builder.block
         header = self.builder.append_basic_block("loop.header")
         body = self.builder.append_basic_block("loop.body")
@@ -331,7 +340,6 @@ class FunctionTranslation:
         self.builder.cbranch(self.builder.icmp_signed("<", induction, upper), body, exit_block)
 
         self.builder.position_at_end(body)
-        block = op.body.block
         self.values[block.args[0]] = induction
         for arg, phi in zip(block.args[1:], carried, strict=True):
             self.values[arg] = phi
@@ -345,8 +353,118 @@ class FunctionTranslation:
         self.builder.branch(header)
 
         self.builder.position_at_end(exit_block)
-        for result, phi in zip(op.results, carried, strict=True):
-            self.values[result] = phi
+        return carried
+
+    def parallel_loop(self, op: scf.ParallelOp) -> None:
+        """The loop's iterations split in equal chunks over an OpenMP team.
+
+        The body becomes an internal function of one `i8*` (a struct of every value it
+        uses from outside, the arena and the error slots); `GOMP_parallel` runs it on each
+        thread of the team, and each thread runs its chunk of the iterations.
+        """
+        used = [*op.lowerBound, *op.upperBound, *op.step, *_captured_values(op)]
+        captured = [value for value in dict.fromkeys(used)
+                    if not isinstance(self.values[value], ir.Constant)]
+        carried = [self.values[value] for value in captured] + [self.arena, self.errors]
+        frame_type = ir.LiteralStructType([value.type for value in carried])
+        frame = self.builder.alloca(frame_type)
+        i32 = ir.IntType(32)
+        for position, value in enumerate(carried):
+            self.builder.store(value, self.builder.gep(frame, [ir.Constant(i32, 0),
+                                                               ir.Constant(i32, position)]))
+        worker = _ParallelBody(self, op, captured, frame_type).translate()
+        gomp_parallel = _runtime_function(self.module, "GOMP_parallel", ir.VoidType(), [
+            worker.type, ir.IntType(8).as_pointer(), i32, i32])
+        opaque = self.builder.bitcast(frame, ir.IntType(8).as_pointer())
+        self.builder.call(gomp_parallel, [worker, opaque, ir.Constant(i32, 0),
+                                          ir.Constant(i32, 0)])
+
+
+class _ParallelBody(FunctionTranslation):
+    """What each OpenMP thread runs: a worker that takes the frame of captured values and
+    its thread number, and a chunk function that runs iterations [first, last).
+
+    The chunk function takes the buffers as `noalias` arguments again (LLVM keeps that as
+    alias scopes when it inlines it into the worker), so its loops vectorize as the
+    kernel's own would.
+    """
+
+    def __init__(self, parent: FunctionTranslation, op: scf.ParallelOp,
+                 captured: list[SSAValue], frame_type: ir.LiteralStructType):
+        super().__init__(parent.module, parent.function, parent.sites)
+        self.op, self.captured, self.frame_type = op, captured, frame_type
+        # constants stay constants (a known step is what lets LLVM vectorize a loop)
+        self.values = {value: known for value, known in parent.values.items()
+                       if isinstance(known, ir.Constant)}
+        self.name = f"{parent.builder.function.name}.parallel{len(parent.module.globals)}"
+
+    def translate(self) -> ir.Function:
+        i64 = ir.IntType(64)
+        chunk_type = ir.FunctionType(ir.VoidType(), [i64, i64, *self.frame_type.elements])
+        chunk = ir.Function(self.module, chunk_type, f"{self.name}.chunk")
+        chunk.linkage = "internal"
+        for arg in chunk.args[2:]:
+            if isinstance(arg.type, ir.PointerType):
+                arg.add_attribute("noalias")
+        self.builder = ir.IRBuilder(chunk.append_basic_block("entry"))
+        first, last, *values = chunk.args
+        self.values.update(zip(self.captured, values[:-2], strict=True))
+        self.arena, self.errors = values[-2:]
+        self.loop(first, last, self.values[self.op.step[0]], self.op.body.block, [])
+        self.builder.ret_void()
+        return self.worker(chunk)
+
+    def worker(self, chunk: ir.Function) -> ir.Function:
+        """`void worker(i8* frame)`: this thread's equal share of the iterations."""
+        i8_pointer, i32, i64 = ir.IntType(8).as_pointer(), ir.IntType(32), ir.IntType(64)
+        worker = ir.Function(self.module, ir.FunctionType(ir.VoidType(), [i8_pointer]),
+                             self.name)
+        worker.linkage = "internal"
+        builder = self.builder = ir.IRBuilder(worker.append_basic_block("entry"))
+        frame = builder.bitcast(worker.args[0], self.frame_type.as_pointer())
+        loaded = [builder.load(builder.gep(frame, [ir.Constant(i32, 0), ir.Constant(i32, i)]))
+                  for i in range(len(self.frame_type.elements))]
+        known = {**self.values, **dict(zip(self.captured, loaded[:-2], strict=True))}
+        lower, upper, step = (known[value] for value in
+                              (*self.op.lowerBound, *self.op.upperBound, *self.op.step))
+        thread = builder.sext(self._call_runtime("omp_get_thread_num"), i64)
+        threads = builder.sext(self._call_runtime("omp_get_num_threads"), i64)
+        one = ir.Constant(i64, 1)
+        trips = builder.sdiv(builder.sub(builder.add(upper, step), builder.add(lower, one)),
+                             step)
+        share = builder.sdiv(builder.sub(builder.add(trips, threads), one), threads)
+        first = builder.add(lower, builder.mul(builder.mul(thread, share), step))
+        end = builder.add(first, builder.mul(share, step))
+        last = builder.select(builder.icmp_signed("<", end, upper), end, upper)
+        builder.call(chunk, [first, last, *loaded])
+        builder.ret_void()
+        return worker
+
+    def _call_runtime(self, name: str) -> ir.Value:
+        function = _runtime_function(self.module, name, ir.IntType(32), [])
+        return self.builder.call(function, [])
+
+
+def _runtime_function(module: ir.Module, name: str, result: ir.Type,
+                      arguments: list[ir.Type]) -> ir.Function:
+    existing = module.globals.get(name)
+    if existing is not None:
+        return existing
+    return ir.Function(module, ir.FunctionType(result, arguments), name)
+
+
+def _captured_values(op: Operation) -> list[SSAValue]:
+    """Values used inside `op`'s regions but defined outside it, in first-use order."""
+    inside = {op}
+    captured: dict[SSAValue, None] = {}
+    for inner in op.walk():
+        inside.add(inner)
+        for operand in inner.operands:
+            owner = operand.owner
+            defining = owner if isinstance(owner, Operation) else owner.parent_op()
+            if defining not in inside and inner is not op:
+                captured[operand] = None
+    return list(captured)
 
 
 def declare_function(module: ir.Module, function: func.FuncOp) -> ir.Function:
