@@ -73,8 +73,12 @@ def main(argv: list[str] | None = None) -> int:
 def _bench(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from pathlib import Path
 
-    from litho.benchmarks.bench import run_bench
-    from litho.benchmarks.contenders import CONTENDERS
+    try:
+        from litho.benchmarks.bench import run_bench
+        from litho.benchmarks.contenders import CONTENDERS
+    except ImportError as missing:
+        parser.error(f"litho bench needs the bench extra ({missing.name} is missing): "
+                     "pip install torch==2.13.0 -e '.[bench]'")
 
     contenders = arguments.contenders.split(",")
     unknown = sorted(set(contenders) - set(CONTENDERS))
