@@ -107,9 +107,9 @@ def test_outline_kernels_preserves_semantics():
 def test_bufferize_preserves_semantics():
     report = check_pass(
         LithoBufferizePass(), prepare=TO_LINALG, program_strategy=BUFFERIZE_PROGRAMS,
-        max_examples=200,
+        max_examples=400,
     )
-    assert report.cases >= 200
+    assert report.cases >= 400
 
 
 @checks_pass("litho-memory-plan")

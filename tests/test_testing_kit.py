@@ -429,7 +429,7 @@ def _bufferize_into_dead_inputs(original):
 def _check_bufferize(strategy) -> SemanticsCheckFailure:
     with pytest.raises(SemanticsCheckFailure, match="BufferRaceError") as failure:
         check_pass(LithoBufferizePass(), prepare="convert-litho-tensor-to-linalg",
-                   program_strategy=strategy, max_examples=200)
+                   program_strategy=strategy, max_examples=400)
     assert failure.value.repro is not None and failure.value.repro.exists()
     return failure.value
 
