@@ -7,7 +7,9 @@ import importlib
 import pkgutil
 from collections import defaultdict
 
-LITHO_PACKAGES = ("litho.benchmarks", "litho.compiler", "litho.dialects", "litho.lowering", "litho.runtime")
+LITHO_PACKAGES = (
+    "litho.benchmarks", "litho.compiler", "litho.dialects", "litho.lowering", "litho.runtime"
+)
 
 
 def pytest_configure(config) -> None:
