@@ -13,8 +13,8 @@
   constants; parameter passes add derived ones; the native signature and the
   runtime read it, lowering/common/parameters.py).
 - `litho.unfused` on a `linalg.generic`: why litho-fuse-elementwise left it a buffer of
-  its own rather than fusing it into a generic that reads it (the compile report and
-  `explain()` list these).
+  its own rather than fusing it into a generic that reads it (for a reader of the IR;
+  the compile report and `explain()` do not list it yet).
 - `litho.kernel` on a `func.func`: the function is one kernel, outlined by
   litho-outline-kernels and called from the entry function (codegen makes it an
   internal LLVM function that is not inlined).

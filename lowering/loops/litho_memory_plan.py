@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from litho.dialects.attributes import ARENA_SIZE_ATTRIBUTE, KERNEL_ATTRIBUTE, OFFSET_ATTRIBUTE
+from litho.lowering.common.functions import defined_functions
 from litho.lowering.common.tolerance import EXACT, Tolerance
 from xdsl.context import Context
 from xdsl.dialects import func, memref
@@ -107,11 +108,10 @@ class LithoMemoryPlanPass(ModulePass):
     tolerance: ClassVar[Tolerance] = EXACT
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        functions = [function for function in op.ops
-                     if isinstance(function, func.FuncOp) and not function.is_declaration]
         sizes: dict[str, int] = {}
         # kernels call nothing, so planning them first gives every callee's size
-        for function in sorted(functions, key=lambda f: KERNEL_ATTRIBUTE not in f.attributes):
+        for function in sorted(defined_functions(op),
+                               key=lambda f: KERNEL_ATTRIBUTE not in f.attributes):
             own = plan_function(function)
             calls = [call for call in function.walk() if isinstance(call, func.CallOp)]
             for call in calls:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from litho.dialects.guard import CheckedIndexOp
+from litho.lowering.common.functions import defined_functions
 from litho.lowering.common.tolerance import EXACT, Tolerance
 from xdsl.context import Context
 from xdsl.dialects import arith, func, memref, scf
@@ -114,9 +115,7 @@ class LithoParallelLoopsPass(ModulePass):
     min_work: int = MIN_PARALLEL_WORK
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        for function in op.ops:
-            if not isinstance(function, func.FuncOp) or function.is_declaration:
-                continue
+        for function in defined_functions(op):
             for nest in [inner for inner in function.body.block.ops
                          if isinstance(inner, scf.ForOp)]:
                 if work(nest) < self.min_work:

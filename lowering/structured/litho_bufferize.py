@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from litho.dialects.attributes import OUTPUT_COUNT_ATTRIBUTE
+from litho.lowering.common.functions import defined_functions
 from litho.lowering.common.legality import check_no_ops_of_dialect
 from litho.lowering.common.parameters import argument_attributes, set_argument_attributes
 from litho.lowering.common.tolerance import EXACT, Tolerance
@@ -175,7 +176,6 @@ class LithoBufferizePass(ModulePass):
     tolerance: ClassVar[Tolerance] = EXACT
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        for function in op.ops:
-            if isinstance(function, func.FuncOp) and not function.is_declaration:
-                _FunctionBufferizer(function, {}, []).run()
+        for function in defined_functions(op):
+            _FunctionBufferizer(function, {}, []).run()
         check_no_ops_of_dialect(op, "tensor", self.name)

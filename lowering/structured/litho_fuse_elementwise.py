@@ -15,8 +15,9 @@ exact.
 // becomes one generic: ins(%x, %z) { exp, mulf }
 ```
 
-A producer is not fused, and says why in `litho.unfused` (which the compile report
-lists), when fusing would change what is computed or cost more than its buffer:
+A producer is not fused, and says why in `litho.unfused` (in the IR: the compile report
+and `explain()` do not show it yet), when fusing would change what is computed or cost
+more than its buffer:
 
 - it is a reduction, has several results, reads its own output, or reads by computed
   index (a gather: its `linalg.index` values would need the consumer's loops), or its
@@ -35,7 +36,7 @@ from typing import ClassVar
 from litho.dialects.attributes import UNFUSED_ATTRIBUTE
 from litho.lowering.common.pattern_pass import PatternPass
 from litho.lowering.common.tolerance import EXACT, Tolerance
-from xdsl.dialects import arith
+from xdsl.dialects import arith, tensor
 from xdsl.dialects.builtin import AffineMapAttr, StringAttr
 from xdsl.dialects.linalg import ops as linalg
 from xdsl.ir import Block, Operation, Region, SSAValue
@@ -200,16 +201,14 @@ class FuseProducerPattern(RewritePattern):
                 continue
             reason = refusal(producer, consumer, index)
             if reason is not None:
-                if producer.attributes.get(UNFUSED_ATTRIBUTE) != StringAttr(reason):
-                    producer.attributes[UNFUSED_ATTRIBUTE] = StringAttr(reason)
+                producer.attributes[UNFUSED_ATTRIBUTE] = StringAttr(reason)
                 continue
             rewriter.replace(consumer, fuse(producer, consumer, index))
             if not producer.results[0].uses:
                 rewriter.erase(producer)
-                if isinstance(producer.outputs[0].owner, Operation):
-                    empty = producer.outputs[0].owner
-                    if not empty.results[0].uses and not empty.regions:
-                        rewriter.erase(empty)
+                empty = producer.outputs[0].owner
+                if isinstance(empty, tensor.EmptyOp) and not empty.tensor.uses:
+                    rewriter.erase(empty)
             return
 
 

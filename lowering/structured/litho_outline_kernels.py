@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from litho.dialects.attributes import KERNEL_ATTRIBUTE
+from litho.lowering.common.functions import captured_values, defined_functions
 from litho.lowering.common.tolerance import EXACT, Tolerance
 from litho.lowering.structured.litho_bufferize import copy_generic
 from xdsl.context import Context
@@ -65,20 +66,6 @@ def _init_ops(init: SSAValue) -> list[Operation] | None:
     return None
 
 
-def _captured(ops: list[Operation]) -> list[SSAValue]:
-    """Values the ops (and their regions) use but do not define, in first-use order."""
-    defined = {result for op in ops for inner in op.walk() for result in inner.results}
-    defined |= {arg for op in ops for inner in op.walk() for region in inner.regions
-                for block in region.blocks for arg in block.args}
-    captured: dict[SSAValue, None] = {}
-    for op in ops:
-        for inner in op.walk():
-            for operand in inner.operands:
-                if operand not in defined:
-                    captured[operand] = None
-    return list(captured)
-
-
 def kernel_name(root: linalg.GenericOp) -> str:
     """A readable stem: the first ops of the root's body; `copy` or `fill` if it only
     moves data or writes a constant."""
@@ -102,7 +89,7 @@ class _Outliner:
             else:
                 owned += ops
         kernel_ops = [*owned, root]
-        arguments = _captured(kernel_ops)
+        arguments = captured_values(kernel_ops)
         block = Block(arg_types=[value.type for value in arguments])
         values: dict[SSAValue, SSAValue] = dict(zip(arguments, block.args, strict=True))
         for init in copied:
@@ -151,11 +138,10 @@ class LithoOutlineKernelsPass(ModulePass):
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         outliner = _Outliner(op, {})
-        for function in list(op.ops):
-            if isinstance(function, func.FuncOp) and not function.is_declaration:
-                for root in [inner for inner in function.body.block.ops
-                             if isinstance(inner, linalg.GenericOp) and not _owned_fill(inner)]:
-                    outliner.outline(root)
+        for function in defined_functions(op):
+            for root in [inner for inner in function.body.block.ops
+                         if isinstance(inner, linalg.GenericOp) and not _owned_fill(inner)]:
+                outliner.outline(root)
 
 
 def _owned_fill(op: linalg.GenericOp) -> bool:

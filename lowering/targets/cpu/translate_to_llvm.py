@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from litho.compiler.errors import CompilationError
 from litho.dialects.attributes import KERNEL_ATTRIBUTE, OFFSET_ATTRIBUTE
 from litho.dialects.guard import CheckedIndexOp, error_sites
+from litho.lowering.common.functions import captured_values, defined_functions
 from litho.lowering.graph.convert_litho_tensor_to_linalg import row_major_strides
 from llvmlite import ir
 from xdsl.dialects import arith, func, math, memref, scf
@@ -362,8 +363,8 @@ class FunctionTranslation:
         uses from outside, the arena and the error slots); `GOMP_parallel` runs it on each
         thread of the team, and each thread runs its chunk of the iterations.
         """
-        used = [*op.lowerBound, *op.upperBound, *op.step, *_captured_values(op)]
-        captured = [value for value in dict.fromkeys(used)
+        # the loop's own operands (its bounds) come first
+        captured = [value for value in captured_values([op])
                     if not isinstance(self.values[value], ir.Constant)]
         carried = [self.values[value] for value in captured] + [self.arena, self.errors]
         frame_type = ir.LiteralStructType([value.type for value in carried])
@@ -453,20 +454,6 @@ def _runtime_function(module: ir.Module, name: str, result: ir.Type,
     return ir.Function(module, ir.FunctionType(result, arguments), name)
 
 
-def _captured_values(op: Operation) -> list[SSAValue]:
-    """Values used inside `op`'s regions but defined outside it, in first-use order."""
-    inside = {op}
-    captured: dict[SSAValue, None] = {}
-    for inner in op.walk():
-        inside.add(inner)
-        for operand in inner.operands:
-            owner = operand.owner
-            defining = owner if isinstance(owner, Operation) else owner.parent_op()
-            if defining not in inside and inner is not op:
-                captured[operand] = None
-    return list(captured)
-
-
 def declare_function(module: ir.Module, function: func.FuncOp) -> ir.Function:
     """`void @name(T* noalias %buffers..., i8* noalias %arena, i64* noalias %errors)`; a
     kernel is internal and never inlined, so LLVM optimizes each distinct kernel once."""
@@ -488,7 +475,7 @@ def translate_module(module: ModuleOp, triple: str = "", data_layout: str = "") 
     llvm_module.triple = triple
     llvm_module.data_layout = data_layout
     sites = {check: site for site, check in enumerate(error_sites(module))}
-    functions = [op for op in module.ops if isinstance(op, func.FuncOp) and not op.is_declaration]
+    functions = defined_functions(module)
     for function in functions:
         declare_function(llvm_module, function)
     for function in functions:
