@@ -88,6 +88,12 @@ def _litho_memory_plan() -> type[ModulePass]:
     return LithoMemoryPlanPass
 
 
+def _litho_expand_math() -> type[ModulePass]:
+    from litho.lowering.targets.cpu.litho_expand_math import LithoExpandMathPass
+
+    return LithoExpandMathPass
+
+
 @dataclass(frozen=True)
 class LLVMIRTarget(Target):
     """`-t litho-llvm`: print the LLVM IR that litho generates for an L3 module."""
@@ -112,6 +118,7 @@ LITHO_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "litho-fuse-elementwise": _litho_fuse_elementwise,
     "litho-outline-kernels": _litho_outline_kernels,
     "litho-bufferize": _litho_bufferize,
+    "litho-expand-math": _litho_expand_math,
     "litho-parallel-loops": _litho_parallel_loops,
     "litho-memory-plan": _litho_memory_plan,
     "litho-apply-patterns": _litho_apply_patterns,

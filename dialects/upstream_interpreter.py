@@ -35,12 +35,15 @@ from xdsl.utils.exceptions import InterpretationError
 
 _CMPF = {
     "oeq": np.equal,
-    "one": np.not_equal,
+    "one": lambda a, b: np.less(a, b) | np.greater(a, b),
     "une": np.not_equal,
     "olt": np.less,
     "ole": np.less_equal,
     "ogt": np.greater,
     "oge": np.greater_equal,
+    "ugt": lambda a, b: ~np.less_equal(a, b),
+    "ult": lambda a, b: ~np.greater_equal(a, b),
+    "uno": lambda a, b: np.isnan(a) | np.isnan(b),
 }
 _CMPI = {
     "eq": np.equal,
@@ -90,6 +93,8 @@ _BINARY = {
     arith.AndIOp: np.bitwise_and,
     arith.OrIOp: np.bitwise_or,
     arith.XOrIOp: np.bitwise_xor,
+    arith.ShLIOp: np.left_shift,
+    arith.ShRSIOp: np.right_shift,
     math.PowFOp: np.power,
     arith.DivSIOp: lambda a, b: _divide_toward_zero(a, b),
 }
@@ -104,6 +109,7 @@ _UNARY = {
     math.ErfOp: erf,
     math.CosOp: np.cos,
     math.SinOp: np.sin,
+    math.FloorOp: np.floor,
 }
 
 _CASTS = (
@@ -165,6 +171,11 @@ class UpstreamFunctions(InterpreterFunctions):
     @impl(arith.SelectOp)
     def run_select(self, interpreter: Interpreter, op: arith.SelectOp, args: tuple):
         return (np.where(*args)[()],)
+
+    @impl(arith.BitcastOp)
+    def run_bitcast(self, interpreter: Interpreter, op: arith.BitcastOp, args: tuple):
+        value = np.asarray(args[0])
+        return (value.view(numpy_dtype(op.result.type))[()],)
 
     @impl(tensor.EmptyOp)
     def run_empty(self, interpreter: Interpreter, op: tensor.EmptyOp, args: tuple):

@@ -22,6 +22,7 @@ from litho.lowering.loops.litho_parallel_loops import LithoParallelLoopsPass
 from litho.lowering.structured.litho_bufferize import LithoBufferizePass
 from litho.lowering.structured.litho_fuse_elementwise import LithoFuseElementwise
 from litho.lowering.structured.litho_outline_kernels import LithoOutlineKernelsPass
+from litho.lowering.targets.cpu.litho_expand_math import LithoExpandMathPass
 from xdsl.passes import ModulePass
 
 TO_LINALG = "convert-litho-tensor-to-linalg"
@@ -127,6 +128,18 @@ def test_parallel_loops_preserves_semantics():
     strategy = st.one_of(programs(), movement_programs(), LAYOUT_PROGRAMS)
     report = check_pass(LithoParallelLoopsPass(min_work=0), prepare=TO_LOOPS,
                         program_strategy=strategy, max_examples=300)
+    assert report.cases >= 250
+
+
+@checks_pass("litho-expand-math")
+def test_expand_math_preserves_semantics():
+    """fp32 exp, erf and tanh (also inside gelu and sigmoid) as arithmetic, within the
+    reassociation tolerance of numpy's functions; tests/test_expand_math.py measures ulps."""
+    math_ops = programs(ops=("exp", "erf", "tanh", "gelu", "sigmoid", "add", "mul", "neg"),
+                        max_ops=4)
+    strategy = st.one_of(math_ops, programs())
+    report = check_pass(LithoExpandMathPass(), prepare=TO_LINALG, program_strategy=strategy,
+                        max_examples=300)
     assert report.cases >= 250
 
 

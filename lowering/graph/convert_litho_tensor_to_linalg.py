@@ -430,18 +430,29 @@ class MatmulPattern(RewritePattern):
         batch_dims = tuple(AffineExpr.dimension(i) for i in range(batch_rank))
         output_map = AffineMap(loop_count, 0, (*batch_dims, m, n))
         init = fill(rewriter, result_type, 0.0)
-        add, multiply = (arith.AddfOp, arith.MulfOp) if is_float(op.lhs) else (
-            arith.AddiOp, arith.MuliOp
-        )
+        if is_float(op.lhs):
+            def multiply_add(a: SSAValue, b: SSAValue, c: SSAValue) -> SSAValue:
+                product = arith.MulfOp(a, b, flags=MULTIPLY_ADD)
+                return arith.AddfOp(c, product, flags=MULTIPLY_ADD).result
+        else:
+            def multiply_add(a: SSAValue, b: SSAValue, c: SSAValue) -> SSAValue:
+                return arith.AddiOp(c, arith.MuliOp(a, b)).result
         generic = build_generic(
             [op.lhs, op.rhs],
             [operand_map(op.lhs, m, k), operand_map(op.rhs, k, n)],
             init,
             output_map,
             ["parallel"] * batch_rank + ["parallel", "reduction", "parallel"],
-            lambda args: add(args[2], multiply(args[0], args[1])).result,
+            lambda args: multiply_add(*args),
         )
         rewriter.replace(op, generic)
+
+
+MULTIPLY_ADD = arith.FastMathFlagsAttr([arith.FastMathFlag.ALLOW_CONTRACT])
+"""A matmul's multiply and add may be one fused multiply-add (as in eager's BLAS)."""
+REORDERABLE = arith.FastMathFlagsAttr([arith.FastMathFlag.REASSOC])
+"""A float reduction's order is not fixed (eager's kernels sum in vector lanes too), so
+codegen may reorder it to vectorize."""
 
 
 @dataclass(frozen=True)
@@ -488,13 +499,14 @@ class ReductionPattern(RewritePattern):
             if keepdim or i not in dims
         ]
         identity, scalar_op = _reduction_form(reduction, op.input)
+        flags = {"flags": REORDERABLE} if is_float(op.input) else {}
         generic = build_generic(
             [op.input],
             [AffineMap.identity(rank)],
             fill(rewriter, op.result.type, identity),
             AffineMap(rank, 0, tuple(output_results)),
             ["reduction" if i in dims else "parallel" for i in range(rank)],
-            lambda args: scalar_op(args[0], args[1]).result,
+            lambda args: scalar_op(args[0], args[1], **flags).result,
         )
         rewriter.insert(generic)
         result = generic.res[0]

@@ -6,8 +6,10 @@ nothing else but the `tensor.empty`s its kernels read. A kernel is one generic (
 litho-fuse-elementwise, a root with its fused producers) together with the generics that
 fill its outputs' initial values (a reduction's identity), so its function creates
 every buffer it writes and returns them: a kernel never writes a tensor of its caller.
-An init that is a tensor computed elsewhere (a scatter's destination) is copied into a
-fresh one inside the kernel.
+An init whose value the body never reads is only a destination: the kernel makes a fresh
+`tensor.empty` for it (an empty has no contents, so any number of kernels may each make
+their own). An init that is a tensor computed elsewhere and read by the body (a scatter's
+destination) is copied into a fresh one inside the kernel.
 
 Kernels whose functions are the same up to their name (the repeated layers of a
 transformer) are one function, called from each place; everything after works per
@@ -51,19 +53,24 @@ def _is_fill(op: Operation | None) -> bool:
             and not any(arg.uses for arg in op.body.block.args))
 
 
-def _init_ops(init: SSAValue) -> list[Operation] | None:
-    """The ops that make `init` (a tensor.empty, or a fill of one) when the kernel may own
-    them; None if `init` is another tensor, which the kernel must copy."""
+def _owned_fill(init: SSAValue) -> linalg.GenericOp | None:
+    """The fill that makes `init`, if it has no other user: the kernel then owns it."""
     owner = init.owner
-    if not init.has_one_use():
-        return None
-    if isinstance(owner, tensor.EmptyOp):
-        return [owner]
-    if _is_fill(owner) and owner.outputs[0].has_one_use() and isinstance(
-        owner.outputs[0].owner, tensor.EmptyOp
-    ):
-        return [owner.outputs[0].owner, owner]
+    if init.has_one_use() and _is_fill(owner) and isinstance(owner.outputs[0].owner,
+                                                             tensor.EmptyOp):
+        return owner
     return None
+
+
+def _needs_copy(root: linalg.GenericOp, position: int) -> bool:
+    """Whether the kernel must copy the initial value of output `position`: a tensor
+    computed elsewhere (not an empty, not an owned fill) that the body reads, or one that
+    is also an input."""
+    init = root.outputs[position]
+    if init in root.inputs:
+        return True
+    return (not isinstance(init.owner, tensor.EmptyOp) and _owned_fill(init) is None
+            and bool(root.body.block.args[len(root.inputs) + position].uses))
 
 
 def kernel_name(root: linalg.GenericOp) -> str:
@@ -80,25 +87,25 @@ class _Outliner:
     kernels: dict[str, func.FuncOp]
 
     def outline(self, root: linalg.GenericOp) -> None:
-        owned: list[Operation] = []
-        copied: list[SSAValue] = []
-        for init in root.outputs:
-            ops = _init_ops(init)
-            if ops is None:
-                copied.append(init)
-            else:
-                owned += ops
-        kernel_ops = [*owned, root]
-        arguments = captured_values(kernel_ops)
+        made_inside = {init for position, init in enumerate(root.outputs)
+                       if not _needs_copy(root, position)}
+        arguments = [value for value in captured_values([root]) if value not in made_inside]
         block = Block(arg_types=[value.type for value in arguments])
         values: dict[SSAValue, SSAValue] = dict(zip(arguments, block.args, strict=True))
-        for init in copied:
+        fills = []
+        for position, init in enumerate(root.outputs):
             empty = tensor.EmptyOp([], init.type)
-            copy = copy_generic(values[init], empty.tensor)
-            block.add_ops([empty, copy])
-            values[init] = copy.res[0]
-        for op in kernel_ops:
-            block.add_op(op.clone(value_mapper=values))
+            block.add_op(empty)
+            initial = None
+            if (fill := _owned_fill(init)) is not None:
+                fills.append(fill)
+                initial = fill.clone(value_mapper={fill.outputs[0]: empty.tensor})
+            elif _needs_copy(root, position):
+                initial = copy_generic(values[init], empty.tensor)
+            if initial is not None:
+                block.add_op(initial)
+            values[init] = empty.tensor if initial is None else initial.results[0]
+        block.add_op(root.clone(value_mapper=values))
         block.add_op(func.ReturnOp(*(values[result] for result in root.results)))
         function = func.FuncOp(
             "kernel", ([value.type for value in arguments], list(root.result_types)),
@@ -114,8 +121,14 @@ class _Outliner:
         Rewriter.insert_op(call, InsertPoint.before(root))
         for result, value in zip(root.results, call.results, strict=True):
             result.replace_all_uses_with(value)
-        for op in reversed(kernel_ops):
-            Rewriter.erase_op(op)
+        inits = set(root.outputs)
+        Rewriter.erase_op(root)
+        for fill in fills:
+            inits.add(fill.outputs[0])
+            Rewriter.erase_op(fill)
+        for init in inits:
+            if isinstance(init.owner, tensor.EmptyOp) and not init.uses:
+                Rewriter.erase_op(init.owner)
 
     def shared(self, function: func.FuncOp, stem: str) -> func.FuncOp:
         """`function` under a new name, or the kernel identical to it."""
@@ -140,15 +153,15 @@ class LithoOutlineKernelsPass(ModulePass):
         outliner = _Outliner(op, {})
         for function in defined_functions(op):
             for root in [inner for inner in function.body.block.ops
-                         if isinstance(inner, linalg.GenericOp) and not _owned_fill(inner)]:
+                         if isinstance(inner, linalg.GenericOp)
+                         and not _fill_of_a_kernel(inner)]:
                 outliner.outline(root)
 
 
-def _owned_fill(op: linalg.GenericOp) -> bool:
+def _fill_of_a_kernel(op: linalg.GenericOp) -> bool:
     """Whether `op` is a fill that the kernel of its one user will own."""
-    if not _is_fill(op) or not op.results[0].has_one_use():
+    if not op.results or not op.results[0].has_one_use():
         return False
     user = op.results[0].get_user_of_unique_use()
-    return isinstance(user, linalg.GenericOp) and op.results[0] in user.outputs and (
-        _init_ops(op.results[0]) is not None
-    )
+    return (isinstance(user, linalg.GenericOp) and op.results[0] in user.outputs
+            and _owned_fill(op.results[0]) is op)

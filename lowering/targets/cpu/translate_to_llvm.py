@@ -69,6 +69,8 @@ _INTEGER_BINARY = {
     arith.AndIOp: "and_",
     arith.OrIOp: "or_",
     arith.XOrIOp: "xor",
+    arith.ShLIOp: "shl",
+    arith.ShRSIOp: "ashr",
 }
 _FLOAT_INTRINSICS = {
     arith.MaximumfOp: "llvm.maximum",
@@ -79,6 +81,7 @@ _FLOAT_INTRINSICS = {
     math.CosOp: "llvm.cos",
     math.SinOp: "llvm.sin",
     math.PowFOp: "llvm.pow",
+    math.FloorOp: "llvm.floor",
 }
 _LIBM = {math.TanhOp: "tanh", math.ErfOp: "erf"}
 _CMPF = {
@@ -89,6 +92,9 @@ _CMPF = {
     "ogt": (True, ">"),
     "oge": (True, ">="),
     "une": (False, "!="),
+    "ugt": (False, ">"),
+    "ult": (False, "<"),
+    "uno": (False, "uno"),
 }
 _CMPI = {"eq": "==", "ne": "!=", "slt": "<", "sle": "<=", "sgt": ">", "sge": ">="}
 _CMPI_UNSIGNED = {"ult": "<", "ule": "<=", "ugt": ">", "uge": ">="}
@@ -107,7 +113,14 @@ _CASTS = {
     arith.ExtSIOp: "sext",
     arith.ExtUIOp: "zext",
     arith.TruncIOp: "trunc",
+    arith.BitcastOp: "bitcast",
 }
+
+
+def fast_math(op: Operation) -> tuple[str, ...]:
+    """The LLVM fast-math flags of an arith op (`reassoc`, `contract`, ...)."""
+    flags = getattr(op, "fastmath", None)
+    return tuple(sorted(flag.value for flag in flags.data)) if flags is not None else ()
 
 
 class FunctionTranslation:
@@ -178,8 +191,12 @@ class FunctionTranslation:
         self.values[op.result] = ir.Constant(llvm_type(op.result.type), value)
 
     def binary(self, op: Operation) -> None:
-        name = _FLOAT_BINARY.get(type(op)) or _INTEGER_BINARY[type(op)]
-        self.values[op.results[0]] = getattr(self.builder, name)(*self.operands(op))
+        if type(op) in _FLOAT_BINARY:
+            build = getattr(self.builder, _FLOAT_BINARY[type(op)])
+            self.values[op.results[0]] = build(*self.operands(op), flags=fast_math(op))
+        else:
+            build = getattr(self.builder, _INTEGER_BINARY[type(op)])
+            self.values[op.results[0]] = build(*self.operands(op))
 
     def negf(self, op: arith.NegfOp) -> None:
         self.values[op.result] = self.builder.fneg(self.values[op.operand])

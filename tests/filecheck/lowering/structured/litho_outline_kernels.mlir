@@ -37,17 +37,40 @@ func.func @layers(%x: tensor<4x8xf32>) -> tensor<4xf32> {
   } -> tensor<4xf32>
   func.return %s : tensor<4xf32>
 }
-// A kernel that writes into a tensor computed elsewhere (a scatter's destination) copies
-// it into a buffer of its own: a kernel never writes its caller's tensors.
+// A kernel that updates a tensor computed elsewhere (a scatter's destination) copies it
+// into a buffer of its own: a kernel never writes its caller's tensors. One that only
+// overwrites it makes a fresh buffer, with no copy; so does a kernel whose init is an
+// empty that another kernel shares.
 // CHECK-LABEL: func.func @destination
-// CHECK: func.call @kernel2_fill(%{{.*}}) : (tensor<4xf32>) -> tensor<4xf32>
-func.func @destination(%x: tensor<4xf32>) -> tensor<4xf32> {
-  %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} outs(%x : tensor<4xf32>) {
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>)
+// CHECK-NEXT: %[[U:.*]] = func.call @kernel2_addf(%[[X]]) : (tensor<4xf32>) -> tensor<4xf32>
+// CHECK-NEXT: %[[O:.*]] = func.call @kernel3_fill() : () -> tensor<4xf32>
+// CHECK-NEXT: %[[E:.*]] = func.call @kernel4_negf(%[[U]]) : (tensor<4xf32>) -> tensor<4xf32>
+// CHECK-NEXT: %[[F:.*]] = func.call @kernel4_negf(%[[O]]) : (tensor<4xf32>) -> tensor<4xf32>
+func.func @destination(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
+  %updated = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} outs(%x : tensor<4xf32>) {
+  ^bb0(%o: f32):
+    %c = arith.constant 1.0 : f32
+    %r = arith.addf %o, %c : f32
+    linalg.yield %r : f32
+  } -> tensor<4xf32>
+  %overwritten = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} outs(%x : tensor<4xf32>) {
   ^bb0(%o: f32):
     %c = arith.constant 1.0 : f32
     linalg.yield %c : f32
   } -> tensor<4xf32>
-  func.return %r : tensor<4xf32>
+  %shared = tensor.empty() : tensor<4xf32>
+  %e = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%updated : tensor<4xf32>) outs(%shared : tensor<4xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = arith.negf %v : f32
+    linalg.yield %r : f32
+  } -> tensor<4xf32>
+  %f = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%overwritten : tensor<4xf32>) outs(%shared : tensor<4xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = arith.negf %v : f32
+    linalg.yield %r : f32
+  } -> tensor<4xf32>
+  func.return %updated, %overwritten, %e, %f : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
 }
 // CHECK: func.func private @kernel0_exp(%{{.*}}: tensor<4x8xf32>) -> tensor<4x8xf32> attributes {litho.kernel} {
 // CHECK-NEXT: tensor.empty() : tensor<4x8xf32>
@@ -57,7 +80,10 @@ func.func @destination(%x: tensor<4xf32>) -> tensor<4xf32> {
 // CHECK-NEXT: linalg.generic
 // CHECK: arith.constant 0.000000e+00 : f32
 // CHECK: linalg.generic
-// CHECK: func.func private @kernel2_fill(%[[D:.*]]: tensor<4xf32>) -> tensor<4xf32> attributes {litho.kernel} {
+// CHECK: func.func private @kernel2_addf(%[[D:.*]]: tensor<4xf32>) -> tensor<4xf32> attributes {litho.kernel} {
 // CHECK-NEXT: %[[E:.*]] = tensor.empty() : tensor<4xf32>
 // CHECK-NEXT: %[[C:.*]] = linalg.generic {{.*}} ins(%[[D]] : tensor<4xf32>) outs(%[[E]] : tensor<4xf32>)
 // CHECK: linalg.generic {{.*}} outs(%[[C]] : tensor<4xf32>)
+// CHECK: func.func private @kernel3_fill() -> tensor<4xf32> attributes {litho.kernel} {
+// CHECK-NEXT: %[[E:.*]] = tensor.empty() : tensor<4xf32>
+// CHECK-NEXT: linalg.generic {{.*}} outs(%[[E]] : tensor<4xf32>)

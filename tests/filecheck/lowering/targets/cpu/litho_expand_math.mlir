@@ -1,0 +1,49 @@
+// RUN: litho-opt %s -p litho-expand-math | filecheck %s
+
+// fp32 exp: clamped (NaN sent to the upper bound by an unordered compare), split as
+// n ln2 + r, a polynomial in r, 2^n built in two halves of exponent bits, NaN put back.
+// CHECK-LABEL: func.func @exp
+// CHECK-SAME: (%[[X:.*]]: f32)
+// CHECK: %[[HIGH:.*]] = arith.cmpf ugt, %[[X]]
+// CHECK: arith.cmpf olt
+// CHECK: %[[N:.*]] = math.floor
+// CHECK: arith.mulf %[[N]], %{{.*}} fastmath<contract> : f32
+// CHECK: %[[WHOLE:.*]] = arith.fptosi %[[N]] : f32 to i32
+// CHECK: arith.shrsi %[[WHOLE]]
+// CHECK: arith.shli
+// CHECK: arith.bitcast %{{.*}} : i32 to f32
+// CHECK: arith.shli
+// CHECK: arith.bitcast %{{.*}} : i32 to f32
+// CHECK: %[[NAN:.*]] = arith.cmpf uno, %[[X]], %[[X]] : f32
+// CHECK-NEXT: %[[Y:.*]] = arith.select %[[NAN]], %[[X]], %{{.*}} : f32
+// CHECK-NEXT: func.return %[[Y]] : f32
+// CHECK-NOT: math.exp
+func.func @exp(%x: f32) -> f32 {
+  %y = math.exp %x : f32
+  func.return %y : f32
+}
+
+// erf and tanh: an odd rational function of the clamped argument.
+// CHECK-LABEL: func.func @erf_tanh
+// CHECK-NOT: math.erf
+// CHECK: arith.cmpf ogt
+// CHECK: arith.cmpf olt
+// CHECK: arith.divf
+// CHECK-NOT: math.tanh
+// CHECK: arith.divf
+// CHECK: func.return
+func.func @erf_tanh(%x: f32) -> (f32, f32) {
+  %e = math.erf %x : f32
+  %t = math.tanh %x : f32
+  func.return %e, %t : f32, f32
+}
+
+// float64 is litho's reference precision: its math stays as it is.
+// CHECK-LABEL: func.func @double
+// CHECK-NEXT: math.exp %{{.*}} : f64
+// CHECK-NEXT: math.erf %{{.*}} : f64
+func.func @double(%x: f64) -> (f64, f64) {
+  %e = math.exp %x : f64
+  %r = math.erf %x : f64
+  func.return %e, %r : f64, f64
+}
