@@ -82,6 +82,12 @@ def _litho_parallel_loops() -> type[ModulePass]:
     return LithoParallelLoopsPass
 
 
+def _litho_fuse_loops() -> type[ModulePass]:
+    from litho.lowering.loops.litho_fuse_loops import LithoFuseLoopsPass
+
+    return LithoFuseLoopsPass
+
+
 def _litho_memory_plan() -> type[ModulePass]:
     from litho.lowering.loops.litho_memory_plan import LithoMemoryPlanPass
 
@@ -118,6 +124,7 @@ LITHO_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "litho-fuse-elementwise": _litho_fuse_elementwise,
     "litho-outline-kernels": _litho_outline_kernels,
     "litho-bufferize": _litho_bufferize,
+    "litho-fuse-loops": _litho_fuse_loops,
     "litho-expand-math": _litho_expand_math,
     "litho-parallel-loops": _litho_parallel_loops,
     "litho-memory-plan": _litho_memory_plan,

@@ -4,8 +4,9 @@ A call is checked once: `CompiledFunction` reads every graph input (the user's t
 the model's parameters and buffers, read at every call) and checks it against the spec
 the code was compiled for, before the native call, so a bad input is a LithoError, never
 a crash. `NativeFunction` trusts what it is given. Non-contiguous inputs are copied to
-contiguous ones first. Each native call allocates its outputs and intermediate arena
-with torch.
+contiguous ones first. Each native call allocates its outputs with torch; intermediates
+live in an arena that each calling thread allocates on its first call and then reuses
+(fresh memory would fault its pages in on every call), so calls stay thread-safe.
 """
 
 from __future__ import annotations
@@ -38,13 +39,23 @@ class NativeFunction:
         self.name = signature.entry
         self.native = engine.function(signature.entry, signature.argument_count)
         self.outputs = [(spec.shape, getattr(torch, spec.dtype)) for spec in signature.outputs]
+        self._threads = threading.local()
+
+    def scratch(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """This thread's arena (made on its first call, then reused: fresh memory would
+        fault in its pages on every call) and zeroed error slots."""
+        local = self._threads
+        if not hasattr(local, "arena"):
+            local.arena = torch.empty(max(self.signature.arena_bytes, 1), dtype=torch.uint8)
+            local.errors = torch.zeros(2, dtype=torch.int64)
+        local.errors.zero_()
+        return local.arena, local.errors
 
     def __call__(self, inputs: Sequence[torch.Tensor]) -> list[torch.Tensor]:
         signature = self.signature
         buffers = [value.contiguous() for value in inputs]
         outputs = [torch.empty(shape, dtype=dtype) for shape, dtype in self.outputs]
-        arena = torch.empty(max(signature.arena_bytes, 1), dtype=torch.uint8)
-        errors = torch.zeros(2, dtype=torch.int64)
+        arena, errors = self.scratch()
         self.native(*(tensor.data_ptr() for tensor in (*buffers, *outputs, arena, errors)))
         site, value = errors.tolist()
         if site:

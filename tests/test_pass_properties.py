@@ -17,6 +17,7 @@ from litho.compiler.universe import LITHO_PASSES
 from litho.lowering.graph.convert_litho_tensor_to_linalg import ConvertLithoTensorToLinalgPass
 from litho.lowering.graph.litho_canonicalize import LithoCanonicalizePass
 from litho.lowering.graph.litho_fold_parameters import LithoFoldParametersPass
+from litho.lowering.loops.litho_fuse_loops import LithoFuseLoopsPass
 from litho.lowering.loops.litho_memory_plan import LithoMemoryPlanPass
 from litho.lowering.loops.litho_parallel_loops import LithoParallelLoopsPass
 from litho.lowering.structured.litho_bufferize import LithoBufferizePass
@@ -119,6 +120,24 @@ def test_memory_plan_preserves_semantics():
     strategy = st.one_of(programs(), movement_programs())
     report = check_pass(LithoMemoryPlanPass(), prepare=TO_LOOPS, program_strategy=strategy)
     assert report.cases >= 100
+
+
+@checks_pass("litho-fuse-loops")
+def test_fuse_loops_preserves_semantics():
+    """The loops of outlined kernels (row kernels: reductions with what reads and feeds
+    them) and of whole programs, fused where independent; a wrong fusion would read a
+    row's total before the row is summed."""
+    rows = programs(ops=("reduce_max", "reduce_sum", "reduce_mean", "sub", "exp", "div",
+                         "mul", "broadcast"), max_ops=5)
+    strategy = st.one_of(rows, programs(), movement_programs(), LAYOUT_PROGRAMS)
+    outlined = (f"{TO_LINALG},litho-fuse-elementwise,litho-outline-kernels,litho-bufferize,"
+                "convert-linalg-to-loops,lower-affine")
+    report = check_pass(LithoFuseLoopsPass(), prepare=outlined, program_strategy=strategy,
+                        max_examples=300)
+    assert report.cases >= 250
+    whole = check_pass(LithoFuseLoopsPass(), prepare=TO_LOOPS, program_strategy=strategy,
+                       max_examples=100)
+    assert whole.cases >= 80
 
 
 @checks_pass("litho-parallel-loops")

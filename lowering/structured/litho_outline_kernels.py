@@ -40,6 +40,7 @@ from xdsl.dialects import func, tensor
 from xdsl.dialects.builtin import ModuleOp, StringAttr, UnitAttr
 from xdsl.dialects.linalg import ops as linalg
 from xdsl.ir import Block, Operation, Region, SSAValue
+from xdsl.ir.affine import AffineDimExpr, AffineExpr
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
 
@@ -73,12 +74,12 @@ def _needs_copy(root: linalg.GenericOp, position: int) -> bool:
             and bool(root.body.block.args[len(root.inputs) + position].uses))
 
 
-def kernel_name(root: linalg.GenericOp) -> str:
-    """A readable stem: the first ops of the root's body; `copy` or `fill` if it only
-    moves data or writes a constant."""
-    names = [op.name.split(".")[-1] for op in root.body.block.ops
+def kernel_name(members: list[linalg.GenericOp]) -> str:
+    """A readable stem: the first ops of the members' bodies; `copy` or `fill` if they
+    only move data or write a constant."""
+    names = [op.name.split(".")[-1] for member in members for op in member.body.block.ops
              if not isinstance(op, linalg.YieldOp) and op.name != "arith.constant"]
-    return "_".join(names[:_NAMED_OPS]) or ("copy" if root.inputs else "fill")
+    return "_".join(names[:_NAMED_OPS]) or ("copy" if members[0].inputs else "fill")
 
 
 @dataclass
@@ -86,43 +87,59 @@ class _Outliner:
     module: ModuleOp
     kernels: dict[str, func.FuncOp]
 
-    def outline(self, root: linalg.GenericOp) -> None:
-        made_inside = {init for position, init in enumerate(root.outputs)
-                       if not _needs_copy(root, position)}
-        arguments = [value for value in captured_values([root]) if value not in made_inside]
+    def outline(self, members: list[linalg.GenericOp]) -> None:
+        """One kernel function for `members` (consecutive generics in their block), called
+        in place of the last; it returns the members' results used outside it."""
+        read = {value for member in members for value in member.inputs}
+        made_inside = {init for member in members
+                       for position, init in enumerate(member.outputs)
+                       if not _needs_copy(member, position) and init not in read}
+        arguments = [value for value in captured_values(members) if value not in made_inside]
+        results = [result for member in members for result in member.results
+                   if any(use.operation not in members for use in result.uses)]
         block = Block(arg_types=[value.type for value in arguments])
         values: dict[SSAValue, SSAValue] = dict(zip(arguments, block.args, strict=True))
-        fills = []
-        for position, init in enumerate(root.outputs):
-            empty = tensor.EmptyOp([], init.type)
-            block.add_op(empty)
-            initial = None
-            if (fill := _owned_fill(init)) is not None:
-                fills.append(fill)
-                initial = fill.clone(value_mapper={fill.outputs[0]: empty.tensor})
-            elif _needs_copy(root, position):
-                initial = copy_generic(values[init], empty.tensor)
-            if initial is not None:
-                block.add_op(initial)
-            values[init] = empty.tensor if initial is None else initial.results[0]
-        block.add_op(root.clone(value_mapper=values))
-        block.add_op(func.ReturnOp(*(values[result] for result in root.results)))
-        function = func.FuncOp(
-            "kernel", ([value.type for value in arguments], list(root.result_types)),
-            Region(block), visibility="private",
-        )
+        # the members' initial values first (fills depend on nothing), so that after
+        # lowering, the loops of consecutive members stand next to each other
+        fills = [fill for member in members for init in member.outputs
+                 if (fill := _owned_fill(init)) is not None]
+        for fill in fills:
+            empty = tensor.EmptyOp([], fill.outputs[0].type)
+            block.add_ops([empty, clone := fill.clone(value_mapper={
+                fill.outputs[0]: empty.tensor})])
+            values[fill.results[0]] = clone.results[0]
+        for member in members:
+            mapper = dict(values)  # an init's replacement is this member's alone
+            for position, init in enumerate(member.outputs):
+                if _owned_fill(init) is not None:
+                    continue
+                empty = tensor.EmptyOp([], init.type)
+                block.add_op(empty)
+                mapper[init] = empty.tensor
+                if _needs_copy(member, position):
+                    copy = copy_generic(values[init], empty.tensor)
+                    block.add_op(copy)
+                    mapper[init] = copy.results[0]
+            clone = member.clone(value_mapper=mapper)
+            block.add_op(clone)
+            values.update(zip(member.results, clone.results, strict=True))
+        block.add_op(func.ReturnOp(*(values[result] for result in results)))
+        result_types = [result.type for result in results]
+        function = func.FuncOp("kernel", ([value.type for value in arguments], result_types),
+                               Region(block), visibility="private")
         function.attributes[KERNEL_ATTRIBUTE] = UnitAttr()
         for inner in function.walk():  # names from the graph would make layers differ
             for value in (*inner.results, *(arg for region in inner.regions
                                              for block in region.blocks for arg in block.args)):
                 value.name_hint = None
-        callee = self.shared(function, kernel_name(root))
-        call = func.CallOp(callee.sym_name.data, arguments, list(root.result_types))
-        Rewriter.insert_op(call, InsertPoint.before(root))
-        for result, value in zip(root.results, call.results, strict=True):
+        callee = self.shared(function, kernel_name(members))
+        call = func.CallOp(callee.sym_name.data, arguments, result_types)
+        Rewriter.insert_op(call, InsertPoint.before(members[-1]))
+        for result, value in zip(results, call.results, strict=True):
             result.replace_all_uses_with(value)
-        inits = set(root.outputs)
-        Rewriter.erase_op(root)
+        inits = {init for member in members for init in member.outputs}
+        for member in reversed(members):
+            Rewriter.erase_op(member)
         for fill in fills:
             inits.add(fill.outputs[0])
             Rewriter.erase_op(fill)
@@ -152,10 +169,77 @@ class LithoOutlineKernelsPass(ModulePass):
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         outliner = _Outliner(op, {})
         for function in defined_functions(op):
-            for root in [inner for inner in function.body.block.ops
-                         if isinstance(inner, linalg.GenericOp)
-                         and not _fill_of_a_kernel(inner)]:
-                outliner.outline(root)
+            for members in row_kernels(function.body.block):
+                outliner.outline(members)
+
+
+def _loop_extents(op: linalg.GenericOp) -> list[int]:
+    """Each loop's trip count, from the first operand dimension it indexes alone."""
+    extents: dict[int, int] = {}
+    for operand, map_ in zip(op.operands, op.indexing_maps.data, strict=True):
+        for size, expr in zip(operand.type.get_shape(), map_.data.results, strict=True):
+            if isinstance(expr, AffineDimExpr):
+                extents.setdefault(expr.position, size)
+    return [extents.get(dim, 0) for dim in range(len(op.iterator_types))]
+
+
+def row_loops(op: linalg.GenericOp) -> tuple[int, ...] | None:
+    """The trip counts of the loops a row kernel shares: `op`'s leading loops up to the
+    first that runs more than once, when they are parallel and index every output first,
+    in order (each iteration writes its own rows). None if it has no such loops, or is a
+    contraction (a reduction that reuses an input across a parallel loop, as a matmul
+    does): its loops are its own."""
+    extents = _loop_extents(op)
+    kinds = [str(kind.data) for kind in op.iterator_types]
+    count = next((dim + 1 for dim, extent in enumerate(extents) if extent > 1), 0)
+    if count == 0 or "parallel" not in kinds:
+        return None
+    if "reduction" in kinds:
+        parallel = {dim for dim, kind in enumerate(kinds) if kind == "parallel"}
+        for map_ in op.indexing_maps.data[: len(op.inputs)]:
+            if not parallel <= {dim for expr in map_.data.results for dim in _dims(expr)}:
+                return None
+    leading = [AffineDimExpr(dim) for dim in range(count)]
+    for map_ in op.indexing_maps.data[len(op.inputs):]:
+        if kinds[:count] != ["parallel"] * count or list(map_.data.results[:count]) != leading:
+            return None
+    return tuple(extents[:count])
+
+
+def _joins(members: list[linalg.GenericOp], op: linalg.GenericOp) -> bool:
+    """Whether `op` extends the row kernel of `members`: same row loops, and it reads
+    some of their results, each by those loops first."""
+    rows = row_loops(op)
+    if rows is None or rows != row_loops(members[0]):
+        return False
+    produced = {result for member in members for result in member.results}
+    leading = [AffineDimExpr(dim) for dim in range(len(rows))]
+    reads = [map_.data for value, map_ in zip(op.inputs, op.indexing_maps.data, strict=False)
+             if value in produced]
+    return bool(reads) and all(list(map_.results[: len(rows)]) == leading for map_ in reads)
+
+
+def row_kernels(block: Block) -> list[list[linalg.GenericOp]]:
+    """The kernels of `block`'s generics: consecutive generics that share their row loops
+    and read each other's rows form one (a softmax, a norm: a reduction with its
+    prologue and epilogue); every other generic is a kernel alone. Empties and the fills
+    that kernels own may stand between members."""
+    kernels: list[list[linalg.GenericOp]] = []
+    for op in block.ops:
+        if isinstance(op, tensor.EmptyOp) or (isinstance(op, linalg.GenericOp)
+                                               and _fill_of_a_kernel(op)):
+            continue
+        if not isinstance(op, linalg.GenericOp):
+            kernels.append([])
+        elif kernels and kernels[-1] and _joins(kernels[-1], op):
+            kernels[-1].append(op)
+        else:
+            kernels.append([op])
+    return [kernel for kernel in kernels if kernel]
+
+
+def _dims(expr: AffineExpr) -> set[int]:
+    return {part.position for part in expr.dfs() if isinstance(part, AffineDimExpr)}
 
 
 def _fill_of_a_kernel(op: linalg.GenericOp) -> bool:

@@ -3,9 +3,9 @@
 The CPU has no vector instruction for these functions, and LLVM turns a vector `llvm.exp`
 back into one libm call per element; a loop that calls one is scalar. Written as plain
 arithmetic (polynomials, a division, selects and exponent-bit arithmetic), the same loop
-vectorizes to the machine's width. The forms, measured against float64 over every
-float32 in range (tests/test_expand_math.py): exp within 1 ulp, erf and tanh within 8 ulps
-(a few units of the float32 rounding of their coefficients).
+vectorizes to the machine's width. Measured against float64 on dense grids of their
+ranges (tests/test_expand_math.py): exp within 1 ulp, erf and tanh within 6 ulps (the
+float32 evaluation of their rational functions).
 
 - exp: x = n ln2 + r with |r| <= ln2/2; exp(r) = 1 + r + r^2 P(r) (degree 5);
   2^n is built in the exponent bits in two halves, so that results down to the smallest

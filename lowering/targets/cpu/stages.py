@@ -7,8 +7,8 @@
 |            |                | cse, litho-outline-kernels (one function per kernel)  |
 | bufferize  | L3 (buffers)   | litho-bufferize                                     |
 | schedule   | L3 (loops)     | convert-linalg-to-loops, lower-affine,              |
-|            |                | litho-expand-math, litho-parallel-loops,            |
-|            |                | litho-memory-plan                                   |
+|            |                | litho-fuse-loops, litho-expand-math,                |
+|            |                | litho-parallel-loops, litho-memory-plan             |
 
 litho-fold-parameters runs only with `freeze_weights` (an option that changes code).
 Codegen follows (translate_to_llvm.py, then the runtime's llvmlite engine).
@@ -24,8 +24,8 @@ def cpu_stages(freeze_weights: bool = False) -> tuple[tuple[str, str], ...]:
         ("fuse", "convert-litho-tensor-to-linalg,litho-fuse-elementwise,cse,"
                  "litho-outline-kernels"),
         ("bufferize", "litho-bufferize"),
-        ("schedule", "convert-linalg-to-loops,lower-affine,litho-expand-math,"
-                     "litho-parallel-loops,litho-memory-plan"),
+        ("schedule", "convert-linalg-to-loops,lower-affine,litho-fuse-loops,"
+                     "litho-expand-math,litho-parallel-loops,litho-memory-plan"),
     )
 
 
