@@ -411,6 +411,13 @@ class ConstantPattern(RewritePattern):
         rewriter.erase(op)
 
 
+MULTIPLY_ADD = arith.FastMathFlagsAttr([arith.FastMathFlag.ALLOW_CONTRACT])
+"""A matmul's multiply and add may be one fused multiply-add (as in eager's BLAS)."""
+REORDERABLE = arith.FastMathFlagsAttr([arith.FastMathFlag.REASSOC])
+"""A float reduction's order is not fixed (eager's kernels sum in vector lanes too), so
+codegen may reorder it to vectorize."""
+
+
 class MatmulPattern(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: lt.MatmulOp, rewriter: PatternRewriter):
@@ -430,29 +437,17 @@ class MatmulPattern(RewritePattern):
         batch_dims = tuple(AffineExpr.dimension(i) for i in range(batch_rank))
         output_map = AffineMap(loop_count, 0, (*batch_dims, m, n))
         init = fill(rewriter, result_type, 0.0)
-        if is_float(op.lhs):
-            def multiply_add(a: SSAValue, b: SSAValue, c: SSAValue) -> SSAValue:
-                product = arith.MulfOp(a, b, flags=MULTIPLY_ADD)
-                return arith.AddfOp(c, product, flags=MULTIPLY_ADD).result
-        else:
-            def multiply_add(a: SSAValue, b: SSAValue, c: SSAValue) -> SSAValue:
-                return arith.AddiOp(c, arith.MuliOp(a, b)).result
+        add, multiply, flags = (arith.AddfOp, arith.MulfOp, {"flags": MULTIPLY_ADD}) if (
+            is_float(op.lhs)) else (arith.AddiOp, arith.MuliOp, {})
         generic = build_generic(
             [op.lhs, op.rhs],
             [operand_map(op.lhs, m, k), operand_map(op.rhs, k, n)],
             init,
             output_map,
             ["parallel"] * batch_rank + ["parallel", "reduction", "parallel"],
-            lambda args: multiply_add(*args),
+            lambda args: add(args[2], multiply(args[0], args[1], **flags), **flags).result,
         )
         rewriter.replace(op, generic)
-
-
-MULTIPLY_ADD = arith.FastMathFlagsAttr([arith.FastMathFlag.ALLOW_CONTRACT])
-"""A matmul's multiply and add may be one fused multiply-add (as in eager's BLAS)."""
-REORDERABLE = arith.FastMathFlagsAttr([arith.FastMathFlag.REASSOC])
-"""A float reduction's order is not fixed (eager's kernels sum in vector lanes too), so
-codegen may reorder it to vectorize."""
 
 
 @dataclass(frozen=True)

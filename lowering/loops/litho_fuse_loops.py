@@ -36,7 +36,12 @@ from typing import ClassVar
 from litho.dialects.guard import CheckedIndexOp
 from litho.lowering.common.functions import defined_functions
 from litho.lowering.common.tolerance import EXACT, Tolerance
-from litho.lowering.loops.litho_parallel_loops import constant_index, trip_count
+from litho.lowering.loops.litho_parallel_loops import (
+    constant_index,
+    induction_positions,
+    one_row_per_iteration,
+    trip_count,
+)
 from xdsl.context import Context
 from xdsl.dialects import arith, func, memref, scf
 from xdsl.dialects.builtin import ModuleOp
@@ -52,15 +57,6 @@ def _same_range(first: scf.ForOp, second: scf.ForOp) -> bool:
     bounds = [(constant_index(a), constant_index(b)) for a, b in
               ((first.lb, second.lb), (first.ub, second.ub), (first.step, second.step))]
     return all(a is not None and a == b for a, b in bounds)
-
-
-def _positions(loop: scf.ForOp, buffer: SSAValue) -> set[tuple[int, ...]]:
-    """For each access of `buffer` in `loop`, the index positions that are its induction
-    variable."""
-    induction = loop.body.block.args[0]
-    return {tuple(position for position, index in enumerate(op.indices) if index == induction)
-            for op in loop.walk()
-            if isinstance(op, memref.LoadOp | memref.StoreOp) and op.memref == buffer}
 
 
 def _buffers(loop: scf.ForOp) -> tuple[set[SSAValue], set[SSAValue]]:
@@ -88,8 +84,8 @@ def fusion_refusal(first: scf.ForOp, second: scf.ForOp) -> str | None:
     (accessed_first, written_first), (accessed_second, written_second) = (
         _buffers(first), _buffers(second))
     for buffer in (written_first | written_second) & accessed_first & accessed_second:
-        positions = _positions(first, buffer) | _positions(second, buffer)
-        if len(positions) != 1 or () in positions:
+        positions = induction_positions(first, buffer) | induction_positions(second, buffer)
+        if not one_row_per_iteration(positions):
             return "an iteration of one reads or writes elements of another's iterations"
     return None
 

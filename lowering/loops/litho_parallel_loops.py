@@ -69,17 +69,26 @@ def sequential_reason(loop: scf.ForOp) -> str | None:
     inner = list(loop.walk())
     if any(isinstance(op, CheckedIndexOp | func.CallOp) for op in inner):
         return "it checks indices (the first bad one must be reported) or calls a function"
-    induction = loop.body.block.args[0]
     written = {op.memref for op in inner if isinstance(op, memref.StoreOp)}
     for buffer in written:
-        positions = set()
-        for op in inner:
-            if isinstance(op, memref.LoadOp | memref.StoreOp) and op.memref == buffer:
-                positions.add(tuple(i for i, index in enumerate(op.indices)
-                                    if index == induction))
-        if len(positions) != 1 or () in positions:
+        if not one_row_per_iteration(induction_positions(loop, buffer)):
             return "its iterations read or write the same elements of a buffer"
     return None
+
+
+def induction_positions(loop: scf.ForOp, buffer: SSAValue) -> set[tuple[int, ...]]:
+    """For each load and store of `buffer` in `loop`, the index positions that are the
+    loop's induction variable."""
+    induction = loop.body.block.args[0]
+    return {tuple(position for position, index in enumerate(op.indices) if index == induction)
+            for op in loop.walk()
+            if isinstance(op, memref.LoadOp | memref.StoreOp) and op.memref == buffer}
+
+
+def one_row_per_iteration(positions: set[tuple[int, ...]]) -> bool:
+    """Whether accesses with these induction positions touch, in each iteration, only
+    elements no other iteration touches: all index one same position by the variable."""
+    return len(positions) == 1 and () not in positions
 
 
 def _parallel_candidate(loop: scf.ForOp) -> scf.ForOp | None:

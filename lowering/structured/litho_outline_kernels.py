@@ -40,7 +40,7 @@ from xdsl.dialects import func, tensor
 from xdsl.dialects.builtin import ModuleOp, StringAttr, UnitAttr
 from xdsl.dialects.linalg import ops as linalg
 from xdsl.ir import Block, Operation, Region, SSAValue
-from xdsl.ir.affine import AffineDimExpr, AffineExpr
+from xdsl.ir.affine import AffineDimExpr
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
 
@@ -82,6 +82,38 @@ def kernel_name(members: list[linalg.GenericOp]) -> str:
     return "_".join(names[:_NAMED_OPS]) or ("copy" if members[0].inputs else "fill")
 
 
+def _kernel_body(members: list[linalg.GenericOp], fills: list[linalg.GenericOp],
+                 arguments: list[SSAValue], results: list[SSAValue]) -> Block:
+    """The body of the kernel of `members` and the `fills` it owns: its arguments are
+    `arguments`; it makes every tensor the members write and returns `results`."""
+    block = Block(arg_types=[value.type for value in arguments])
+    values: dict[SSAValue, SSAValue] = dict(zip(arguments, block.args, strict=True))
+    # the members' initial values first (fills depend on nothing), so that after
+    # lowering, the loops of consecutive members stand next to each other
+    for fill in fills:
+        empty = tensor.EmptyOp([], fill.outputs[0].type)
+        block.add_ops([empty, clone := fill.clone(value_mapper={
+            fill.outputs[0]: empty.tensor})])
+        values[fill.results[0]] = clone.results[0]
+    for member in members:
+        mapper = dict(values)  # an init's replacement is this member's alone
+        for position, init in enumerate(member.outputs):
+            if _owned_fill(init) is not None:
+                continue
+            empty = tensor.EmptyOp([], init.type)
+            block.add_op(empty)
+            mapper[init] = empty.tensor
+            if _needs_copy(member, position):
+                copy = copy_generic(values[init], empty.tensor)
+                block.add_op(copy)
+                mapper[init] = copy.results[0]
+        clone = member.clone(value_mapper=mapper)
+        block.add_op(clone)
+        values.update(zip(member.results, clone.results, strict=True))
+    block.add_op(func.ReturnOp(*(values[result] for result in results)))
+    return block
+
+
 @dataclass
 class _Outliner:
     module: ModuleOp
@@ -97,33 +129,9 @@ class _Outliner:
         arguments = [value for value in captured_values(members) if value not in made_inside]
         results = [result for member in members for result in member.results
                    if any(use.operation not in members for use in result.uses)]
-        block = Block(arg_types=[value.type for value in arguments])
-        values: dict[SSAValue, SSAValue] = dict(zip(arguments, block.args, strict=True))
-        # the members' initial values first (fills depend on nothing), so that after
-        # lowering, the loops of consecutive members stand next to each other
         fills = [fill for member in members for init in member.outputs
                  if (fill := _owned_fill(init)) is not None]
-        for fill in fills:
-            empty = tensor.EmptyOp([], fill.outputs[0].type)
-            block.add_ops([empty, clone := fill.clone(value_mapper={
-                fill.outputs[0]: empty.tensor})])
-            values[fill.results[0]] = clone.results[0]
-        for member in members:
-            mapper = dict(values)  # an init's replacement is this member's alone
-            for position, init in enumerate(member.outputs):
-                if _owned_fill(init) is not None:
-                    continue
-                empty = tensor.EmptyOp([], init.type)
-                block.add_op(empty)
-                mapper[init] = empty.tensor
-                if _needs_copy(member, position):
-                    copy = copy_generic(values[init], empty.tensor)
-                    block.add_op(copy)
-                    mapper[init] = copy.results[0]
-            clone = member.clone(value_mapper=mapper)
-            block.add_op(clone)
-            values.update(zip(member.results, clone.results, strict=True))
-        block.add_op(func.ReturnOp(*(values[result] for result in results)))
+        block = _kernel_body(members, fills, arguments, results)
         result_types = [result.type for result in results]
         function = func.FuncOp("kernel", ([value.type for value in arguments], result_types),
                                Region(block), visibility="private")
@@ -192,17 +200,16 @@ def row_loops(op: linalg.GenericOp) -> tuple[int, ...] | None:
     extents = _loop_extents(op)
     kinds = [str(kind.data) for kind in op.iterator_types]
     count = next((dim + 1 for dim, extent in enumerate(extents) if extent > 1), 0)
-    if count == 0 or "parallel" not in kinds:
+    if count == 0 or kinds[:count] != ["parallel"] * count:
         return None
-    if "reduction" in kinds:
-        parallel = {dim for dim, kind in enumerate(kinds) if kind == "parallel"}
-        for map_ in op.indexing_maps.data[: len(op.inputs)]:
-            if not parallel <= {dim for expr in map_.data.results for dim in _dims(expr)}:
-                return None
+    parallel = {dim for dim, kind in enumerate(kinds) if kind == "parallel"}
+    maps = [map_.data for map_ in op.indexing_maps.data]
+    if "reduction" in kinds and any(not parallel <= map_.used_dims()
+                                    for map_ in maps[: len(op.inputs)]):
+        return None
     leading = [AffineDimExpr(dim) for dim in range(count)]
-    for map_ in op.indexing_maps.data[len(op.inputs):]:
-        if kinds[:count] != ["parallel"] * count or list(map_.data.results[:count]) != leading:
-            return None
+    if any(list(map_.results[:count]) != leading for map_ in maps[len(op.inputs):]):
+        return None
     return tuple(extents[:count])
 
 
@@ -236,10 +243,6 @@ def row_kernels(block: Block) -> list[list[linalg.GenericOp]]:
         else:
             kernels.append([op])
     return [kernel for kernel in kernels if kernel]
-
-
-def _dims(expr: AffineExpr) -> set[int]:
-    return {part.position for part in expr.dfs() if isinstance(part, AffineDimExpr)}
 
 
 def _fill_of_a_kernel(op: linalg.GenericOp) -> bool:
