@@ -100,6 +100,12 @@ def _litho_expand_math() -> type[ModulePass]:
     return LithoExpandMathPass
 
 
+def _litho_gemm() -> type[ModulePass]:
+    from litho.lowering.targets.cpu.litho_gemm import LithoGemmPass
+
+    return LithoGemmPass
+
+
 @dataclass(frozen=True)
 class LLVMIRTarget(Target):
     """`-t litho-llvm`: print the LLVM IR that litho generates for an L3 module."""
@@ -128,6 +134,7 @@ LITHO_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "litho-expand-math": _litho_expand_math,
     "litho-parallel-loops": _litho_parallel_loops,
     "litho-memory-plan": _litho_memory_plan,
+    "litho-gemm": _litho_gemm,
     "litho-apply-patterns": _litho_apply_patterns,
 }
 

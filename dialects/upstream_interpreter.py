@@ -1,4 +1,5 @@
-"""numpy implementations of the upstream ops litho emits: arith, math, tensor, memref, linalg.
+"""numpy implementations of the upstream ops litho emits: arith, math, tensor, memref, linalg,
+vector.
 
 Tensors and memrefs are both numpy arrays and scalars numpy scalars, so results compare
 across levels and with torch. `linalg.generic` is evaluated vectorized over its parallel
@@ -20,7 +21,8 @@ import numpy as np
 from litho.dialects.attributes import ARENA_SIZE_ATTRIBUTE, OFFSET_ATTRIBUTE
 from litho.dialects.tensor.interpreter import cast_array, erf
 from litho.dialects.types import numpy_dtype
-from xdsl.dialects import arith, func, math, memref, scf, tensor
+from xdsl.dialects import arith, func, math, memref, scf, tensor, vector
+from xdsl.dialects.builtin import DenseIntOrFPElementsAttr
 from xdsl.dialects.linalg import ops as linalg
 from xdsl.interpreter import (
     Interpreter,
@@ -150,10 +152,15 @@ def _unsigned_to_float(ft: Any, interpreter: Interpreter, op: Any, args: tuple) 
 
 
 class UpstreamFunctions(InterpreterFunctions):
-    """numpy implementations of the arith, math, tensor, linalg and memref ops litho emits."""
+    """numpy implementations of the arith, math, tensor, linalg, memref and vector ops litho
+    emits."""
 
     @impl(arith.ConstantOp)
     def run_constant(self, interpreter: Interpreter, op: arith.ConstantOp, args: tuple):
+        if isinstance(op.value, DenseIntOrFPElementsAttr):
+            element_type = op.result.type.get_element_type()
+            values = np.array(list(op.value.get_values()), dtype=numpy_dtype(element_type))
+            return (values.reshape(tuple(op.result.type.get_shape())),)
         return (np.array(op.value.value.data, dtype=numpy_dtype(op.result.type))[()],)
 
     @impl(arith.CmpfOp)
@@ -201,6 +208,41 @@ class UpstreamFunctions(InterpreterFunctions):
     def run_store(self, interpreter: Interpreter, op: memref.StoreOp, args: tuple):
         value, buffer, *indices = args
         buffer[tuple(indices)] = value
+        return ()
+
+    @impl(vector.CreateMaskOp)
+    def run_create_mask(self, interpreter: Interpreter, op: vector.CreateMaskOp, args: tuple):
+        (lanes,) = op.mask_vector.type.get_shape()
+        return (np.arange(lanes) < args[0],)
+
+    @impl(vector.BroadcastOp)
+    def run_broadcast(self, interpreter: Interpreter, op: vector.BroadcastOp, args: tuple):
+        return (np.full(tuple(op.vector.type.get_shape()), args[0]),)
+
+    @impl(vector.FMAOp)
+    def run_fma(self, interpreter: Interpreter, op: vector.FMAOp, args: tuple):
+        """Rounded once, as the fused instruction: the product of two floats is exact in
+        twice their precision."""
+        lhs, rhs, accumulator = args
+        wide = lhs.astype(np.float64) * rhs + accumulator
+        return (wide.astype(accumulator.dtype),)
+
+    @impl(vector.MaskedLoadOp)
+    def run_masked_load(self, interpreter: Interpreter, op: vector.MaskedLoadOp, args: tuple):
+        """Lane l reads the element l past the indices in the last dimension, where the
+        mask is on; the other lanes are the pass-through's and read nothing."""
+        buffer, *indices, mask, pass_through = args
+        result = pass_through.copy()
+        for lane in np.flatnonzero(mask):
+            result[lane] = buffer[(*indices[:-1], indices[-1] + lane)]
+        return (result,)
+
+    @impl(vector.MaskedStoreOp)
+    def run_masked_store(self, interpreter: Interpreter, op: vector.MaskedStoreOp,
+                         args: tuple):
+        buffer, *indices, mask, value = args
+        for lane in np.flatnonzero(mask):
+            buffer[(*indices[:-1], indices[-1] + lane)] = value[lane]
         return ()
 
     @impl(linalg.GenericOp)

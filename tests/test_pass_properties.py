@@ -24,6 +24,7 @@ from litho.lowering.structured.litho_bufferize import LithoBufferizePass
 from litho.lowering.structured.litho_fuse_elementwise import LithoFuseElementwise
 from litho.lowering.structured.litho_outline_kernels import LithoOutlineKernelsPass
 from litho.lowering.targets.cpu.litho_expand_math import LithoExpandMathPass
+from litho.lowering.targets.cpu.litho_gemm import LithoGemmPass
 from xdsl.passes import ModulePass
 
 TO_LINALG = "convert-litho-tensor-to-linalg"
@@ -160,6 +161,22 @@ def test_expand_math_preserves_semantics():
     report = check_pass(LithoExpandMathPass(), prepare=TO_LINALG, program_strategy=strategy,
                         max_examples=300)
     assert report.cases >= 250
+
+
+@checks_pass("litho-gemm")
+def test_gemm_preserves_semantics():
+    """Matmuls (batched, of transposed and broadcast operands) as the blocked microkernel,
+    with tiles small enough that the generated shapes have edges in every dimension: rows
+    and lanes past the matrix, several blocks of k accumulated into C."""
+    strategy = st.one_of(
+        programs(ops=("matmul",), dtypes=("f32",), max_ops=2, max_dim=11),
+        programs(ops=("matmul", "permute", "broadcast", "add"), dtypes=("f32",), max_ops=3,
+                 max_dim=11))
+    small = LithoGemmPass(vector_width=4, rows=3, columns=8, depth=3, row_block=6,
+                          column_block=16, min_parallel_work=0, threads=3)
+    report = check_pass(small, prepare=f"{TO_LINALG},litho-bufferize",
+                        program_strategy=strategy, max_examples=200)
+    assert report.cases >= 150
 
 
 @checks_pass("litho-apply-patterns")

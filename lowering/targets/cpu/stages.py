@@ -24,7 +24,7 @@ def cpu_stages(freeze_weights: bool = False) -> tuple[tuple[str, str], ...]:
         ("fuse", "convert-litho-tensor-to-linalg,litho-fuse-elementwise,cse,"
                  "litho-outline-kernels"),
         ("bufferize", "litho-bufferize"),
-        ("schedule", "convert-linalg-to-loops,lower-affine,litho-fuse-loops,"
+        ("schedule", "litho-gemm,convert-linalg-to-loops,lower-affine,litho-fuse-loops,"
                      "litho-expand-math,litho-parallel-loops,litho-memory-plan"),
     )
 

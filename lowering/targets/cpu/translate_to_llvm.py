@@ -23,14 +23,16 @@ from litho.dialects.guard import CheckedIndexOp, error_sites
 from litho.lowering.common.functions import captured_values, defined_functions
 from litho.lowering.graph.convert_litho_tensor_to_linalg import row_major_strides
 from llvmlite import ir
-from xdsl.dialects import arith, func, math, memref, scf
+from xdsl.dialects import arith, func, math, memref, scf, vector
 from xdsl.dialects.builtin import (
+    DenseIntOrFPElementsAttr,
     Float32Type,
     Float64Type,
     IndexType,
     IntegerType,
     MemRefType,
     ModuleOp,
+    VectorType,
 )
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 
@@ -51,6 +53,9 @@ def llvm_type(attribute: Attribute) -> ir.Type:
             return ir.IntType(attribute.width.data)
         case MemRefType():
             return llvm_type(attribute.get_element_type()).as_pointer()
+        case VectorType():
+            (lanes,) = attribute.get_shape()
+            return ir.VectorType(llvm_type(attribute.get_element_type()), lanes)
     raise CompilationError(f"no LLVM type for {attribute}")
 
 
@@ -146,6 +151,11 @@ class FunctionTranslation:
             memref.AllocOp: self.alloc,
             memref.LoadOp: self.load,
             memref.StoreOp: self.store,
+            vector.BroadcastOp: self.broadcast,
+            vector.FMAOp: self.fma,
+            vector.CreateMaskOp: self.create_mask,
+            vector.MaskedLoadOp: self.masked_load,
+            vector.MaskedStoreOp: self.masked_store,
             scf.ForOp: self.for_loop,
             func.CallOp: self.call,
             scf.ParallelOp: self.parallel_loop,
@@ -187,7 +197,10 @@ class FunctionTranslation:
         return [self.values[operand] for operand in op.operands]
 
     def constant(self, op: arith.ConstantOp) -> None:
-        value = op.value.value.data
+        if isinstance(op.value, DenseIntOrFPElementsAttr):
+            value = list(op.value.get_values())
+        else:
+            value = op.value.value.data
         self.values[op.result] = ir.Constant(llvm_type(op.result.type), value)
 
     def binary(self, op: Operation) -> None:
@@ -297,6 +310,65 @@ class FunctionTranslation:
     def store(self, op: memref.StoreOp) -> None:
         pointer = self.element_pointer(op.memref, op.indices)
         self.builder.store(self.values[op.value], pointer)
+
+    def splat(self, value: ir.Value, lanes: int) -> ir.Value:
+        """A vector of `lanes` copies of `value`."""
+        vector_type = ir.VectorType(value.type, lanes)
+        first = self.builder.insert_element(ir.Constant(vector_type, ir.Undefined), value,
+                                            ir.Constant(ir.IntType(32), 0))
+        return self.builder.shuffle_vector(
+            first, ir.Constant(vector_type, ir.Undefined),
+            ir.Constant(ir.VectorType(ir.IntType(32), lanes), None))
+
+    def broadcast(self, op: vector.BroadcastOp) -> None:
+        (lanes,) = op.vector.type.get_shape()
+        self.values[op.vector] = self.splat(self.values[op.source], lanes)
+
+    def fma(self, op: vector.FMAOp) -> None:
+        operands = self.operands(op)
+        vector_type = operands[0].type
+        intrinsic = _runtime_function(self.module, f"llvm.fma.{_intrinsic_suffix(vector_type)}",
+                                      vector_type, [vector_type] * 3)
+        self.values[op.res] = self.builder.call(intrinsic, operands)
+
+    def create_mask(self, op: vector.CreateMaskOp) -> None:
+        """Lanes below the count are on (none for a count below 0, all above the width)."""
+        (count,) = self.operands(op)
+        (lanes,) = op.mask_vector.type.get_shape()
+        iota = ir.Constant(ir.VectorType(count.type, lanes), list(range(lanes)))
+        self.values[op.mask_vector] = self.builder.icmp_signed(
+            "<", iota, self.splat(count, lanes))
+
+    def masked_intrinsic(self, name: str, vector_type: ir.VectorType) -> ir.Function:
+        """`llvm.masked.load` or `llvm.masked.store` of `vector_type`."""
+        full_name = f"{name}.{_intrinsic_suffix(vector_type)}.p0"
+        existing = self.module.globals.get(full_name)
+        if existing is not None:
+            return existing
+        pointer, mask = vector_type.element.as_pointer(), ir.VectorType(ir.IntType(1),
+                                                                         vector_type.count)
+        if name == "llvm.masked.load":
+            signature = ir.FunctionType(vector_type, [pointer, ir.IntType(32), mask,
+                                                      vector_type])
+        else:
+            signature = ir.FunctionType(ir.VoidType(), [vector_type, pointer, ir.IntType(32),
+                                                        mask])
+        return ir.Function(self.module, signature, full_name)
+
+    def masked_load(self, op: vector.MaskedLoadOp) -> None:
+        vector_type = llvm_type(op.result.type)
+        pointer = self.element_pointer(op.base, op.indices)
+        alignment = _alignment(vector_type)
+        self.values[op.result] = self.builder.call(
+            self.masked_intrinsic("llvm.masked.load", vector_type),
+            [pointer, alignment, self.values[op.mask], self.values[op.pass_thru]])
+
+    def masked_store(self, op: vector.MaskedStoreOp) -> None:
+        value = self.values[op.value_to_store]
+        pointer = self.element_pointer(op.base, op.indices)
+        alignment = _alignment(value.type)
+        self.builder.call(self.masked_intrinsic("llvm.masked.store", value.type),
+                          [value, pointer, alignment, self.values[op.mask]])
 
     def checked_index(self, op: CheckedIndexOp) -> None:
         """In range: the (wrapped) index. Else 0, with the site and index in the error slots."""
@@ -461,6 +533,19 @@ class _ParallelBody(FunctionTranslation):
     def _call_runtime(self, name: str) -> ir.Value:
         function = _runtime_function(self.module, name, ir.IntType(32), [])
         return self.builder.call(function, [])
+
+
+def _intrinsic_suffix(vector_type: ir.VectorType) -> str:
+    """How LLVM's intrinsic names spell a vector type: `v16f32`."""
+    return f"v{vector_type.count}{vector_type.element.intrinsic_name}"
+
+
+def _alignment(vector_type: ir.VectorType) -> ir.Constant:
+    """The alignment a masked load or store may assume: its element's size in bytes."""
+    element = vector_type.element
+    bits = element.width if isinstance(element, ir.IntType) else (
+        32 if isinstance(element, ir.FloatType) else 64)
+    return ir.Constant(ir.IntType(32), max(1, bits // 8))
 
 
 def _runtime_function(module: ir.Module, name: str, result: ir.Type,
