@@ -33,13 +33,18 @@ class CodeOptions:
       new data (`w.data = t`) or changed in place (`w.mul_(2)`) is seen at the next
       call; a change through another tensor sharing its memory (`w.data.mul_(2)`) is
       not. Off by default.
+    - `pack_weights`: the same, for the weights that matmuls read alone (a Linear's
+      transposed weight), so that the GEMM reads them as they are. On by default: it
+      removes a copy of every Linear's weight per call; turn it off for a model whose
+      weights change through other tensors that share their memory.
     """
 
     target: str = "cpu"
     freeze_weights: bool = False
+    pack_weights: bool = True
 
     def __post_init__(self) -> None:
-        _check_bools(self, ("freeze_weights",))
+        _check_bools(self, ("freeze_weights", "pack_weights"))
         if self.target not in TARGETS:
             raise _bad_option("target", self.target, f"one of {tuple(TARGETS)}")
 

@@ -47,7 +47,7 @@ def _build_cpu(module: ModuleOp, signature: NativeSignature, dump: Dump) -> Nati
 
 
 def _cpu_stages(code: CodeOptions) -> tuple[tuple[str, str], ...]:
-    return cpu_stages(freeze_weights=code.freeze_weights)
+    return cpu_stages(freeze_weights=code.freeze_weights, pack_weights=code.pack_weights)
 
 
 TARGETS: dict[str, Target] = {"cpu": Target("cpu", _cpu_stages, _build_cpu)}

@@ -220,3 +220,22 @@ def test_freeze_weights_transposes_linear_weights_once_and_follows_updates(tmp_p
     model.down.weight = torch.nn.Parameter(torch.randn(8, 16))  # replaced
     torch.testing.assert_close(fast(x), model(x), rtol=1e-4, atol=1e-5)
     assert len(fast.specializations) == 1
+
+
+def test_linear_weights_are_packed_once_by_default_and_follow_updates(tmp_path):
+    """The GEMM reads a Linear's transposed weight, made when the weight changes, not at
+    every call; with pack_weights=False the transpose stays in the function."""
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.GELU()).eval()
+    x = torch.randn(3, 8)
+    fast = jit(model, dump_ir=str(tmp_path / "packed"))
+    torch.testing.assert_close(fast(x), model(x), rtol=1e-4, atol=1e-5)
+    (folded,) = (tmp_path / "packed").glob("*litho-fold-parameters*.mlir")
+    assert "litho_tensor.permute" not in folded.read_text()
+    assert 'litho.parameter = "permute(0.weight)"' in folded.read_text()
+    with torch.no_grad():
+        model[0].weight.mul_(-1)
+    torch.testing.assert_close(fast(x), model(x), rtol=1e-4, atol=1e-5)
+    unpacked = jit(model, pack_weights=False, dump_ir=str(tmp_path / "unpacked"))
+    torch.testing.assert_close(unpacked(x), model(x), rtol=1e-4, atol=1e-5)
+    assert not list((tmp_path / "unpacked").glob("*litho-fold-parameters*.mlir"))

@@ -10,7 +10,9 @@ without uses leave the signature.
 
 A value is folded only if it has no more elements than the weights it comes from
 (`broadcast` of a bias to a batch stays in the function), so folding never grows the
-weights the code reads. The pass is exact: the derivation runs the same ops.
+weights the code reads. With `{matmul_weights=true}` only the weight operands of matmuls
+are folded (what the GEMM reads, such as a Linear's transposed weight: see
+`CodeOptions.pack_weights`). The pass is exact: the derivation runs the same ops.
 
 ```mlir
 func.func @f(%w: tensor<4x8xf32> {litho.parameter = "0.weight"}, %x: tensor<2x8xf32>) -> ... {
@@ -28,6 +30,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from litho.dialects.tensor import MatmulOp
 from litho.lowering.common.parameters import (
     Derivation,
     ParameterPass,
@@ -85,15 +88,22 @@ class _WeightValues:
                 found.sources[result] = names
         return found
 
-    def read_by_the_call(self) -> list[SSAValue]:
-        """The weight-computed values an op outside them (or the return) reads."""
+    def read_by_the_call(self, matmul_weights: bool) -> list[SSAValue]:
+        """The weight-computed values an op outside them (or the return) reads; with
+        `matmul_weights`, only those that matmuls alone read, as their right operand."""
         inside = set(self.ops)
-        return [
-            result
-            for op in self.ops
-            for result in op.results
-            if self.sources[result] and any(use.operation not in inside for use in result.uses)
-        ]
+        found = []
+        for op in self.ops:
+            for result in op.results:
+                outside = [use for use in result.uses if use.operation not in inside]
+                if not self.sources[result] or not outside:
+                    continue
+                if matmul_weights and not all(
+                        isinstance(use.operation, MatmulOp) and use.index == 1
+                        for use in outside):
+                    continue
+                found.append(result)
+        return found
 
     def derivation(self, value: SSAValue) -> Derivation:
         """A function of `value`'s weights that computes it with copies of its ops."""
@@ -128,22 +138,23 @@ class _WeightValues:
 class LithoFoldParametersPass(ParameterPass):
     name = "litho-fold-parameters"
     tolerance: Tolerance = EXACT
+    matmul_weights: bool = False
 
     def apply_with_store(
         self, ctx: Context, op: ModuleOp, store: ParameterStore
     ) -> ParameterStore:
         for function in op.ops:
             if isinstance(function, func.FuncOp) and function.body.blocks:
-                store = _fold(function, store)
+                store = _fold(function, store, self.matmul_weights)
         return store
 
 
-def _fold(function: func.FuncOp, store: ParameterStore) -> ParameterStore:
+def _fold(function: func.FuncOp, store: ParameterStore, matmul_weights: bool) -> ParameterStore:
     weights = _WeightValues.of(function)
     inside = set(weights.ops)
     names = parameter_names(function)
     block = function.body.block
-    for value in weights.read_by_the_call():
+    for value in weights.read_by_the_call(matmul_weights):
         name = store.fresh_name(f"{value.owner.name.removeprefix('litho_tensor.')}("
                                 f"{', '.join(weights.sources[value])})")
         store = store.derive(name, weights.derivation(value))

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -44,6 +43,7 @@ from xdsl.builder import ImplicitBuilder
 from xdsl.context import Context
 from xdsl.dialects import arith, memref, scf, vector
 from xdsl.dialects.builtin import (
+    AffineMapAttr,
     DenseIntOrFPElementsAttr,
     Float32Type,
     FloatAttr,
@@ -55,8 +55,8 @@ from xdsl.dialects.builtin import (
     i1,
 )
 from xdsl.dialects.linalg import ops as linalg
-from xdsl.ir import Block, SSAValue
-from xdsl.ir.affine import AffineDimExpr
+from xdsl.ir import Block, Region, SSAValue
+from xdsl.ir.affine import AffineDimExpr, AffineExpr, AffineMap
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
 
@@ -101,23 +101,13 @@ class Matmul:
     """The loop dimension of "i", "j" and "k"; the others are batch dimensions."""
     batch: tuple[tuple[int, int], ...]
     """(dimension, extent) of each batch dimension."""
+    fill: linalg.GenericOp | None
+    """The zero fill of C just before the matmul, if there is one."""
 
     def indices(self, operand: int, values: dict[int, SSAValue]) -> list[SSAValue]:
         """The indices of operand `operand` (0 A, 1 B, 2 C) at loop values `values`."""
         results = self.op.indexing_maps.data[operand].data.results
         return [values[expr.position] for expr in results]
-
-
-def _dimension_positions(op: linalg.GenericOp) -> list[list[int]] | None:
-    """Each operand's indexing map as dimension numbers, or None unless all are
-    projections (every result a plain dimension)."""
-    positions = []
-    for indexing_map in op.indexing_maps.data:
-        results = indexing_map.data.results
-        if not all(isinstance(expr, AffineDimExpr) for expr in results):
-            return None
-        positions.append([expr.position for expr in results])
-    return positions
 
 
 def _is_multiply_add(op: linalg.GenericOp) -> bool:
@@ -134,43 +124,119 @@ def _is_multiply_add(op: linalg.GenericOp) -> bool:
             and tuple(result.operands) == (add.result,))
 
 
-def match_matmul(op: linalg.GenericOp) -> Matmul | None:
-    """`op` as a matmul this pass can run, or None."""
-    if len(op.inputs) != 2 or len(op.outputs) != 1 or op.res:
+def _projection(indexing_map: AffineMap) -> list[int] | None:
+    """The map's results as distinct dimension numbers, or None if it is not a projection."""
+    results = indexing_map.results
+    if not all(isinstance(expr, AffineDimExpr) for expr in results):
+        return None
+    positions = [expr.position for expr in results]
+    return positions if len(set(positions)) == len(positions) else None
+
+
+@dataclass(frozen=True)
+class _Roles:
+    """Which loop dimension of a matmul generic is i, j, k, and which are a batch."""
+
+    i: int
+    j: int
+    k: int
+    batch: tuple[int, ...]
+
+    def layout(self, operand: int, used: set[int]) -> tuple[int, ...]:
+        """The dimensions of the operand's buffer as the microkernel reads it: A as
+        [batch..., i, k], B as [batch..., k, j]."""
+        last = (self.i, self.k) if operand == 0 else (self.k, self.j)
+        return (*(d for d in self.batch if d in used), *last)
+
+
+def _roles(op: linalg.GenericOp) -> _Roles | None:
+    """The roles of `op`'s dimensions if it is an fp32 matmul of memrefs whose C is
+    indexed by a projection with j last (A and B may be indexed by any affine map)."""
+    if len(op.inputs) != 2 or len(op.outputs) != 1 or op.res or not _is_multiply_add(op):
         return None
     operands = [*op.inputs, *op.outputs]
     if not all(isinstance(value.type, MemRefType) and isinstance(
             value.type.get_element_type(), Float32Type) for value in operands):
         return None
-    positions = _dimension_positions(op)
-    if positions is None or not _is_multiply_add(op):
-        return None
+    maps = [attribute.data for attribute in op.indexing_maps.data]
+    c_positions = _projection(maps[2])
     iterators = [iterator.data.value for iterator in op.iterator_types.data]
     reductions = [d for d, kind in enumerate(iterators) if kind == "reduction"]
-    a_dims, b_dims, c_dims = (set(p) for p in positions)
-    if len(reductions) != 1 or not b_dims or not c_dims:
+    if c_positions is None or not c_positions or len(reductions) != 1:
         return None
-    (k,) = reductions
+    a_dims, b_dims, c_dims = (indexing_map.used_dims() for indexing_map in maps)
+    (k,), j = reductions, c_positions[-1]
     i_candidates = (a_dims & c_dims) - b_dims
-    j = positions[2][-1]
-    if (len(i_candidates) != 1 or positions[1][-1] != j or j in a_dims
+    if (len(i_candidates) != 1 or j in a_dims or j not in b_dims
             or k not in a_dims or k not in b_dims or k in c_dims):
         return None
     (i,) = i_candidates
     batch = set(range(len(iterators))) - {i, j, k}
-    if batch - c_dims or any(len(p) != len(set(p)) for p in positions):
-        return None
     if c_dims != batch | {i, j} or not (a_dims - {i, k}) <= batch >= (b_dims - {k, j}):
         return None
+    return _Roles(i, j, k, tuple(sorted(batch)))
+
+
+def _readable(operand: int, indexing_map: AffineMap, roles: _Roles) -> bool:
+    """Whether the microkernel reads the operand as it is: A by any projection (one
+    element at a time), B by a projection with j last (vectors along j)."""
+    positions = _projection(indexing_map)
+    return positions is not None and (operand == 0 or positions[-1] == roles.j)
+
+
+def _pack(op: linalg.GenericOp, operand: int, layout: tuple[int, ...],
+          where: InsertPoint) -> SSAValue:
+    """A copy of operand `operand` in a new buffer of dimensions `layout`, made at `where`
+    by a copy generic (which later passes lower and run in parallel as any other)."""
     extents = op.get_static_loop_ranges()
-    return Matmul(op, *operands, extents[i], extents[j], extents[k], {"i": i, "j": j, "k": k},
-                  tuple((d, extents[d]) for d in sorted(batch)))
+    source_map = op.indexing_maps.data[operand].data
+    buffer = memref.AllocOp.get(f32, shape=[extents[d] for d in layout])
+    dims = sorted(layout)
+    input_map = source_map.drop_dims([d not in layout for d in range(source_map.num_dims)])
+    output_map = AffineMap(len(dims), 0, tuple(AffineExpr.dimension(dims.index(d))
+                                               for d in layout))
+    body = Block(arg_types=[f32, f32])
+    body.add_op(linalg.YieldOp(body.args[0]))
+    copy = linalg.GenericOp([op.operands[operand]], [buffer.memref], Region(body),
+                            [AffineMapAttr(input_map), AffineMapAttr(output_map)],
+                            [linalg.IteratorTypeAttr.parallel()] * len(dims))
+    Rewriter.insert_op([buffer, copy], where)
+    return buffer.memref
 
 
-def _zero_fill_before(matmul: Matmul) -> linalg.GenericOp | None:
-    """The generic just before the matmul that fills C with zeros, if there is one."""
-    fill = matmul.op.prev_op
-    if not isinstance(fill, linalg.GenericOp) or fill.inputs or list(fill.outputs) != [matmul.c]:
+def prepare_matmul(op: linalg.GenericOp) -> Matmul | None:
+    """`op` as a Matmul, or None if it is not one. An A or B that the microkernel cannot
+    read as it is (a reshape's map, a B whose stride-1 dimension is not j) is first
+    copied into a buffer it can read, at the cost of one pass over that operand."""
+    roles = _roles(op)
+    if roles is None:
+        return None
+    fill = _zero_fill_before(op)
+    maps = [attribute.data for attribute in op.indexing_maps.data]
+    operands = list(op.operands)
+    for operand in (0, 1):
+        if not _readable(operand, maps[operand], roles):
+            layout = roles.layout(operand, maps[operand].used_dims())
+            operands[operand] = _pack(op, operand, layout, InsertPoint.before(fill or op))
+            maps[operand] = AffineMap(maps[operand].num_dims, 0,
+                                      tuple(AffineExpr.dimension(d) for d in layout))
+    if operands != list(op.operands):
+        body = Rewriter.move_region_contents_to_new_regions(op.body)
+        packed = linalg.GenericOp(operands[:2], operands[2:], body,
+                                  [AffineMapAttr(m) for m in maps], op.iterator_types)
+        Rewriter.replace_op(op, packed)
+        op = packed
+    extents = op.get_static_loop_ranges()
+    return Matmul(op, *op.operands, extents[roles.i], extents[roles.j], extents[roles.k],
+                  {"i": roles.i, "j": roles.j, "k": roles.k},
+                  tuple((d, extents[d]) for d in roles.batch), fill)
+
+
+def _zero_fill_before(op: linalg.GenericOp) -> linalg.GenericOp | None:
+    """The generic just before `op` that fills its output with zeros, if there is one."""
+    fill = op.prev_op
+    if not isinstance(fill, linalg.GenericOp) or fill.inputs or \
+            list(fill.outputs) != list(op.outputs):
         return None
     ops = list(fill.body.block.ops)
     if len(ops) != 2 or not isinstance(ops[0], arith.ConstantOp):
@@ -342,19 +408,13 @@ def _zero_vector(vector_type: VectorType) -> SSAValue:
 def rewrite_matmul(matmul: Matmul, tiles: GemmTiles, threads: int) -> None:
     """Replace the matmul generic (and the zero fill of C before it) with the blocked loops,
     split in blocks for `threads` threads (1: all in one)."""
-    fill = _zero_fill_before(matmul)
     block = Block()
     with ImplicitBuilder(block):
-        _GemmEmitter(matmul, tiles, fill is not None, threads).emit()
+        _GemmEmitter(matmul, tiles, matmul.fill is not None, threads).emit()
     Rewriter.inline_block(block, InsertPoint.before(matmul.op))
     Rewriter.erase_op(matmul.op)
-    if fill is not None:
-        Rewriter.erase_op(fill)
-
-
-def matmuls(ops: Sequence) -> list[Matmul]:
-    return [m for m in (match_matmul(op) for op in ops if isinstance(op, linalg.GenericOp))
-            if m is not None]
+    if matmul.fill is not None:
+        Rewriter.erase_op(matmul.fill)
 
 
 @dataclass(frozen=True)
@@ -382,7 +442,8 @@ class LithoGemmPass(ModulePass):
         tiles = GemmTiles(self.vector_width, self.rows, self.columns, self.depth,
                           self.row_block, self.column_block)
         for function in defined_functions(op):
-            for matmul in matmuls(list(function.walk())):
+            generics = [op for op in function.walk() if isinstance(op, linalg.GenericOp)]
+            for matmul in filter(None, map(prepare_matmul, generics)):
                 work = math.prod(extent for _, extent in matmul.batch) * matmul.m * \
                     matmul.n * matmul.k
                 threads = self.threads or len(os.sched_getaffinity(0))

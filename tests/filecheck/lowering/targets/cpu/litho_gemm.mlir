@@ -37,14 +37,11 @@ func.func @matmul(%a: memref<5x9xf32>, %b: memref<9x10xf32>, %c: memref<5x10xf32
   func.return
 }
 
-// A batched matmul of a transposed A (read as A[b, k, i]): a loop over the batch outside;
-// a matmul of f64, or one whose B is not indexed by j last, stays a generic.
+// A batched matmul of a transposed A (read as A[b, k, i], one element at a time): a loop
+// over the batch outside.
 // CHECK-LABEL: func.func @batched_transposed
 // CHECK: scf.for %[[BATCH:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
 // CHECK: memref.load %{{.*}}[%[[BATCH]], %{{.*}}, %{{.*}}] : memref<3x9x5xf32>
-// CHECK-LABEL: func.func @not_matmuls
-// CHECK-COUNT-2: linalg.generic
-// CHECK-NOT: vector.fma
 func.func @batched_transposed(%a: memref<3x9x5xf32>, %b: memref<3x9x10xf32>, %c: memref<3x5x10xf32>) {
   linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d3, d1)>, affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%a, %b : memref<3x9x5xf32>, memref<3x9x10xf32>) outs(%c : memref<3x5x10xf32>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):
@@ -55,16 +52,40 @@ func.func @batched_transposed(%a: memref<3x9x5xf32>, %b: memref<3x9x10xf32>, %c:
   func.return
 }
 
-func.func @not_matmuls(%a: memref<5x9xf64>, %b: memref<9x10xf64>, %c: memref<5x10xf64>, %bt: memref<10x9xf32>, %a32: memref<5x9xf32>, %c32: memref<5x10xf32>) {
+// A B read along k (a transposed weight) and an A read through a reshape's map are
+// first copied into buffers the microkernel reads: A as [i, k], B as [k, j].
+// CHECK-LABEL: func.func @packed
+// CHECK-SAME: (%[[A:.*]]: memref<45xf32>, %[[B:.*]]: memref<10x9xf32>, %{{.*}}: memref<5x10xf32>)
+// CHECK: %[[PA:.*]] = memref.alloc() : memref<5x9xf32>
+// CHECK-NEXT: linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (((d0 * 9) + d1))>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%[[A]] : memref<45xf32>) outs(%[[PA]] : memref<5x9xf32>)
+// CHECK: %[[PB:.*]] = memref.alloc() : memref<9x10xf32>
+// CHECK-NEXT: linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1, d0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%[[B]] : memref<10x9xf32>) outs(%[[PB]] : memref<9x10xf32>)
+// CHECK: vector.maskedload %[[PB]]
+// CHECK: memref.load %[[PA]]
+func.func @packed(%a: memref<45xf32>, %bt: memref<10x9xf32>, %c: memref<5x10xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0 * 9 + d1)>, affine_map<(d0, d1, d2) -> (d2, d1)>, affine_map<(d0, d1, d2) -> (d0, d2)>], iterator_types = ["parallel", "reduction", "parallel"]} ins(%a, %bt : memref<45xf32>, memref<10x9xf32>) outs(%c : memref<5x10xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  func.return
+}
+
+// A matmul of f64, and a product of f32 that is not a matmul (no j in C), stay generics.
+// CHECK-LABEL: func.func @not_matmuls
+// CHECK-COUNT-2: linalg.generic
+// CHECK-NOT: vector.fma
+func.func @not_matmuls(%a: memref<5x9xf64>, %b: memref<9x10xf64>, %c: memref<5x10xf64>, %x: memref<5x9xf32>, %y: memref<9xf32>, %z: memref<5xf32>) {
   linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d2)>], iterator_types = ["parallel", "reduction", "parallel"]} ins(%a, %b : memref<5x9xf64>, memref<9x10xf64>) outs(%c : memref<5x10xf64>) {
-  ^bb0(%x: f64, %y: f64, %acc: f64):
-    %p = arith.mulf %x, %y : f64
+  ^bb0(%u: f64, %v: f64, %acc: f64):
+    %p = arith.mulf %u, %v : f64
     %s = arith.addf %acc, %p : f64
     linalg.yield %s : f64
   }
-  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1)>, affine_map<(d0, d1, d2) -> (d2, d1)>, affine_map<(d0, d1, d2) -> (d0, d2)>], iterator_types = ["parallel", "reduction", "parallel"]} ins(%a32, %bt : memref<5x9xf32>, memref<10x9xf32>) outs(%c32 : memref<5x10xf32>) {
-  ^bb0(%x: f32, %y: f32, %acc: f32):
-    %p = arith.mulf %x, %y : f32
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x, %y : memref<5x9xf32>, memref<9xf32>) outs(%z : memref<5xf32>) {
+  ^bb0(%u: f32, %v: f32, %acc: f32):
+    %p = arith.mulf %u, %v : f32
     %s = arith.addf %acc, %p : f32
     linalg.yield %s : f32
   }
