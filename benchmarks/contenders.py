@@ -72,8 +72,12 @@ def _onnxruntime(module: torch.nn.Module, inputs: tuple) -> Callable[[], object]
 
     try:
         program = torch.onnx.export(module, inputs, dynamo=True, verbose=False)
+        options = onnxruntime.SessionOptions()
+        # idle threads that spin take the cores from the contender timed next
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         session = onnxruntime.InferenceSession(
-            program.model_proto.SerializeToString(), providers=["CPUExecutionProvider"]
+            program.model_proto.SerializeToString(), options,
+            providers=["CPUExecutionProvider"]
         )
     except Exception as error:  # the exporter's failures have no common type
         raise Unavailable(f"torch.onnx.export failed: {type(error).__name__}") from error
