@@ -177,6 +177,13 @@ def test_gemm_preserves_semantics():
     report = check_pass(small, prepare=f"{TO_LINALG},litho-bufferize",
                         program_strategy=strategy, max_examples=200)
     assert report.cases >= 150
+    # elementwise producers fused into the matmul (a norm's scaling): computed into the
+    # packed operand first
+    prologues = programs(ops=("matmul", "mul", "neg", "add", "broadcast", "permute"),
+                         dtypes=("f32",), max_ops=4, max_dim=9)
+    fused = check_pass(small, prepare=f"{TO_LINALG},litho-fuse-elementwise,litho-bufferize",
+                       program_strategy=prologues, max_examples=150)
+    assert fused.cases >= 100
 
 
 @checks_pass("litho-apply-patterns")

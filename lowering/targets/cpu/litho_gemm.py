@@ -55,10 +55,12 @@ from xdsl.dialects.builtin import (
     i1,
 )
 from xdsl.dialects.linalg import ops as linalg
-from xdsl.ir import Block, Region, SSAValue
+from xdsl.ir import Block, BlockArgument, Region, SSAValue
 from xdsl.ir.affine import AffineDimExpr, AffineExpr, AffineMap
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
+
+_CONTRACT = arith.FastMathFlagsAttr([arith.FastMathFlag.ALLOW_CONTRACT])
 
 
 @dataclass(frozen=True)
@@ -110,18 +112,44 @@ class Matmul:
         return [values[expr.position] for expr in results]
 
 
-def _is_multiply_add(op: linalg.GenericOp) -> bool:
-    """Whether the body is `yield c + a * b` with a, b, c the block's arguments."""
-    a, b, c = op.body.block.args
-    ops = list(op.body.block.ops)
-    if len(ops) != 3:
-        return False
-    multiply, add, result = ops
-    return (isinstance(multiply, arith.MulfOp) and isinstance(add, arith.AddfOp)
-            and isinstance(result, linalg.YieldOp)
-            and {multiply.lhs, multiply.rhs} == {a, b} and a is not b
-            and {add.lhs, add.rhs} == {c, multiply.result}
-            and tuple(result.operands) == (add.result,))
+@dataclass(frozen=True)
+class _Product:
+    """A generic's body `yield c + x * y`: the factors, with the inputs each reads."""
+
+    factors: tuple[SSAValue, SSAValue]
+    inputs: tuple[tuple[int, ...], tuple[int, ...]]
+
+
+def _product(op: linalg.GenericOp) -> _Product | None:
+    """The body as `c + x * y`, c the output's block argument and x and y computed from
+    the inputs alone (a prologue fused into the matmul, such as a norm's scaling), or
+    None."""
+    *input_args, c = op.body.block.args
+    result = op.body.block.last_op
+    if len(op.outputs) != 1 or not isinstance(result, linalg.YieldOp):
+        return None
+    add = result.operands[0].owner
+    if not isinstance(add, arith.AddfOp) or c not in (add.lhs, add.rhs):
+        return None
+    multiply = (add.rhs if add.lhs == c else add.lhs).owner
+    if not isinstance(multiply, arith.MulfOp) or len(list(c.uses)) != 1:
+        return None
+    inputs = []
+    for factor in (multiply.lhs, multiply.rhs):
+        reads = _slice_arguments(factor, op.body.block)
+        if c in reads or not reads:
+            return None
+        inputs.append(tuple(sorted(input_args.index(arg) for arg in reads)))
+    return _Product((multiply.lhs, multiply.rhs), tuple(inputs))
+
+
+def _slice_arguments(value: SSAValue, block: Block) -> set[SSAValue]:
+    """The arguments of `block` that `value` is computed from in it."""
+    if isinstance(value, BlockArgument):
+        return {value} if value.block is block else set()
+    if value.owner.parent_block() is not block:
+        return set()
+    return set().union(*(_slice_arguments(operand, block) for operand in value.owner.operands))
 
 
 def _projection(indexing_map: AffineMap) -> list[int] | None:
@@ -135,97 +163,139 @@ def _projection(indexing_map: AffineMap) -> list[int] | None:
 
 @dataclass(frozen=True)
 class _Roles:
-    """Which loop dimension of a matmul generic is i, j, k, and which are a batch."""
+    """Which loop dimension of a matmul generic is i, j, k, and which are a batch; which
+    factor of the product is A's (`a`, 0 or 1)."""
 
     i: int
     j: int
     k: int
     batch: tuple[int, ...]
+    a: int
 
-    def layout(self, operand: int, used: set[int]) -> tuple[int, ...]:
-        """The dimensions of the operand's buffer as the microkernel reads it: A as
+    def layout(self, side: int, used: set[int]) -> tuple[int, ...]:
+        """The dimensions of a factor's buffer as the microkernel reads it: A as
         [batch..., i, k], B as [batch..., k, j]."""
-        last = (self.i, self.k) if operand == 0 else (self.k, self.j)
+        last = (self.i, self.k) if side == 0 else (self.k, self.j)
         return (*(d for d in self.batch if d in used), *last)
 
 
-def _roles(op: linalg.GenericOp) -> _Roles | None:
+def _used_dims(op: linalg.GenericOp, inputs: tuple[int, ...]) -> set[int]:
+    return set().union(*(op.indexing_maps.data[i].data.used_dims() for i in inputs))
+
+
+def _roles(op: linalg.GenericOp, product: _Product) -> _Roles | None:
     """The roles of `op`'s dimensions if it is an fp32 matmul of memrefs whose C is
     indexed by a projection with j last (A and B may be indexed by any affine map)."""
-    if len(op.inputs) != 2 or len(op.outputs) != 1 or op.res or not _is_multiply_add(op):
+    if op.res or not all(isinstance(value.type, MemRefType) and isinstance(
+            value.type.get_element_type(), Float32Type) for value in op.operands):
         return None
-    operands = [*op.inputs, *op.outputs]
-    if not all(isinstance(value.type, MemRefType) and isinstance(
-            value.type.get_element_type(), Float32Type) for value in operands):
-        return None
-    maps = [attribute.data for attribute in op.indexing_maps.data]
-    c_positions = _projection(maps[2])
+    c_map = op.indexing_maps.data[-1].data
+    c_positions = _projection(c_map)
     iterators = [iterator.data.value for iterator in op.iterator_types.data]
     reductions = [d for d, kind in enumerate(iterators) if kind == "reduction"]
-    if c_positions is None or not c_positions or len(reductions) != 1:
+    if not c_positions or len(reductions) != 1:
         return None
-    a_dims, b_dims, c_dims = (indexing_map.used_dims() for indexing_map in maps)
-    (k,), j = reductions, c_positions[-1]
-    i_candidates = (a_dims & c_dims) - b_dims
-    if (len(i_candidates) != 1 or j in a_dims or j not in b_dims
-            or k not in a_dims or k not in b_dims or k in c_dims):
-        return None
-    (i,) = i_candidates
-    batch = set(range(len(iterators))) - {i, j, k}
-    if c_dims != batch | {i, j} or not (a_dims - {i, k}) <= batch >= (b_dims - {k, j}):
-        return None
-    return _Roles(i, j, k, tuple(sorted(batch)))
+    (k,), j, c_dims = reductions, c_positions[-1], c_map.used_dims()
+    for a in (0, 1):
+        a_dims = _used_dims(op, product.inputs[a])
+        b_dims = _used_dims(op, product.inputs[1 - a])
+        i_candidates = (a_dims & c_dims) - b_dims
+        if (len(i_candidates) != 1 or j in a_dims or j not in b_dims
+                or k not in a_dims or k not in b_dims or k in c_dims):
+            continue
+        (i,) = i_candidates
+        batch = set(range(len(iterators))) - {i, j, k}
+        if c_dims == batch | {i, j} and (a_dims - {i, k}) <= batch >= (b_dims - {k, j}):
+            return _Roles(i, j, k, tuple(sorted(batch)), a)
+    return None
 
 
-def _readable(operand: int, indexing_map: AffineMap, roles: _Roles) -> bool:
-    """Whether the microkernel reads the operand as it is: A by any projection (one
-    element at a time), B by a projection with j last (vectors along j)."""
-    positions = _projection(indexing_map)
-    return positions is not None and (operand == 0 or positions[-1] == roles.j)
+def _readable(op: linalg.GenericOp, product: _Product, side: int, roles: _Roles) -> bool:
+    """Whether the microkernel reads factor `side` (0 A, 1 B) as it is: a block argument
+    of an input indexed by a projection, with j last for B (B is read in vectors along j)."""
+    factor = product.factors[roles.a if side == 0 else 1 - roles.a]
+    if not isinstance(factor, BlockArgument):
+        return False
+    positions = _projection(op.indexing_maps.data[factor.index].data)
+    return positions is not None and (side == 0 or positions[-1] == roles.j)
 
 
-def _pack(op: linalg.GenericOp, operand: int, layout: tuple[int, ...],
-          where: InsertPoint) -> SSAValue:
-    """A copy of operand `operand` in a new buffer of dimensions `layout`, made at `where`
-    by a copy generic (which later passes lower and run in parallel as any other)."""
+def _pack(op: linalg.GenericOp, product: _Product, side: int, roles: _Roles,
+          where: InsertPoint) -> tuple[SSAValue, AffineMap]:
+    """Factor `side` computed into a new buffer laid out as the microkernel reads it, by a
+    generic made at `where` (which later passes lower and run in parallel as any other),
+    and the map by which the matmul reads that buffer."""
+    which = roles.a if side == 0 else 1 - roles.a
+    factor, inputs = product.factors[which], product.inputs[which]
+    maps = [op.indexing_maps.data[i].data for i in inputs]
+    layout = roles.layout(side, _used_dims(op, inputs))
     extents = op.get_static_loop_ranges()
-    source_map = op.indexing_maps.data[operand].data
     buffer = memref.AllocOp.get(f32, shape=[extents[d] for d in layout])
     dims = sorted(layout)
-    input_map = source_map.drop_dims([d not in layout for d in range(source_map.num_dims)])
+    unused = [d not in layout for d in range(maps[0].num_dims)]
     output_map = AffineMap(len(dims), 0, tuple(AffineExpr.dimension(dims.index(d))
                                                for d in layout))
-    body = Block(arg_types=[f32, f32])
-    body.add_op(linalg.YieldOp(body.args[0]))
-    copy = linalg.GenericOp([op.operands[operand]], [buffer.memref], Region(body),
-                            [AffineMapAttr(input_map), AffineMapAttr(output_map)],
+    args = [op.body.block.args[i] for i in inputs]
+    body = Block(arg_types=[*(arg.type for arg in args), f32])
+    copies: dict[SSAValue, SSAValue] = dict(zip(args, body.args, strict=False))
+    for body_op in op.body.block.ops:
+        if factor in body_op.results or any(
+                factor in _descendants(result) for result in body_op.results):
+            clone = body_op.clone(value_mapper=copies)
+            body.add_op(clone)
+            copies.update(zip(body_op.results, clone.results, strict=True))
+    body.add_op(linalg.YieldOp(copies[factor]))
+    pack = linalg.GenericOp([op.inputs[i] for i in inputs], [buffer.memref], Region(body),
+                            [*(AffineMapAttr(m.drop_dims(unused)) for m in maps),
+                             AffineMapAttr(output_map)],
                             [linalg.IteratorTypeAttr.parallel()] * len(dims))
-    Rewriter.insert_op([buffer, copy], where)
-    return buffer.memref
+    Rewriter.insert_op([buffer, pack], where)
+    read = AffineMap(maps[0].num_dims, 0, tuple(AffineExpr.dimension(d) for d in layout))
+    return buffer.memref, read
+
+
+def _descendants(value: SSAValue) -> set[SSAValue]:
+    """The values computed from `value` in its block."""
+    found = set()
+    for use in value.uses:
+        for result in use.operation.results:
+            found |= {result} | _descendants(result)
+    return found
 
 
 def prepare_matmul(op: linalg.GenericOp) -> Matmul | None:
-    """`op` as a Matmul, or None if it is not one. An A or B that the microkernel cannot
-    read as it is (a reshape's map, a B whose stride-1 dimension is not j) is first
-    copied into a buffer it can read, at the cost of one pass over that operand."""
-    roles = _roles(op)
+    """`op` as a Matmul, or None if it is not one. A factor the microkernel cannot read as
+    it is (computed by a fused prologue, read through a reshape's map, a B whose stride-1
+    dimension is not j) is first computed into a buffer it can read, at the cost of one
+    pass over that operand; the generic then reads A and B and multiplies and adds."""
+    product = _product(op)
+    roles = _roles(op, product) if product is not None else None
     if roles is None:
         return None
     fill = _zero_fill_before(op)
-    maps = [attribute.data for attribute in op.indexing_maps.data]
-    operands = list(op.operands)
-    for operand in (0, 1):
-        if not _readable(operand, maps[operand], roles):
-            layout = roles.layout(operand, maps[operand].used_dims())
-            operands[operand] = _pack(op, operand, layout, InsertPoint.before(fill or op))
-            maps[operand] = AffineMap(maps[operand].num_dims, 0,
-                                      tuple(AffineExpr.dimension(d) for d in layout))
-    if operands != list(op.operands):
-        body = Rewriter.move_region_contents_to_new_regions(op.body)
-        packed = linalg.GenericOp(operands[:2], operands[2:], body,
-                                  [AffineMapAttr(m) for m in maps], op.iterator_types)
-        Rewriter.replace_op(op, packed)
-        op = packed
+    if not (_readable(op, product, 0, roles) and _readable(op, product, 1, roles)) or \
+            len(op.inputs) != 2 or roles.a != 0:
+        operands, maps = [], []
+        for side in (0, 1):
+            which = roles.a if side == 0 else 1 - roles.a
+            if _readable(op, product, side, roles):
+                index = product.factors[which].index
+                operands.append(op.inputs[index])
+                maps.append(op.indexing_maps.data[index].data)
+            else:
+                buffer, read = _pack(op, product, side, roles, InsertPoint.before(fill or op))
+                operands.append(buffer)
+                maps.append(read)
+        body = Block(arg_types=[f32, f32, f32])
+        a, b, c = body.args
+        multiply = arith.MulfOp(a, b, _CONTRACT)
+        add = arith.AddfOp(c, multiply.result, _CONTRACT)
+        body.add_ops([multiply, add, linalg.YieldOp(add.result)])
+        rewritten = linalg.GenericOp(
+            operands, list(op.outputs), Region(body),
+            [*(AffineMapAttr(m) for m in maps), op.indexing_maps.data[-1]], op.iterator_types)
+        Rewriter.replace_op(op, rewritten)
+        op = rewritten
     extents = op.get_static_loop_ranges()
     return Matmul(op, *op.operands, extents[roles.i], extents[roles.j], extents[roles.k],
                   {"i": roles.i, "j": roles.j, "k": roles.k},
