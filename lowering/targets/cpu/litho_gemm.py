@@ -1,17 +1,21 @@
 """litho-gemm: an fp32 matmul as cache-blocked loops around a register-tiled FMA microkernel.
 
 Input: L3 buffers before convert-linalg-to-loops. A `linalg.generic` on memrefs is a
-matmul when its body is `c + a * b` on f32, it has one reduction dimension k, a parallel
-dimension i that A and C index and B does not, a parallel dimension j that B and C index
-last (their stride-1 dimension) and A does not, and any other dimensions are a batch that
-C indexes and A and B index alike or not at all.
+matmul when its body is `c + a * b` on f32 (a and b may be computed from the inputs: a
+prologue that elementwise fusion put there), it has one reduction dimension k, a parallel
+dimension i that A and C index and B does not, a parallel dimension j that C indexes last
+and B indexes and A does not, and any other dimensions are a batch that C indexes and A
+and B index alike or not at all. A factor the microkernel cannot read as it is (computed
+by a prologue, read through a reshape's map, a B not stride-1 along j) is first computed
+into a buffer laid out [batch, i, k] or [batch, k, j].
 
 Output: loops in the order of BLIS (Van Zee and van de Geijn, 2015), each block sized for
 one cache level by `GemmTiles`, around a microkernel that keeps an MR x NR tile of C in
 vector registers:
 
     for b in batch:
-      scf.parallel jc in [0, N) step NC          a block of B's columns per thread
+      scf.parallel over threads                  a block of columns (or rows) each
+       for jc in [0, N) step NC                  a block of B's columns
         for pc in [0, K) step KC                 a KC x NC block of B (L2)
           for ic in [0, M) step MC               an MC x KC block of A (L2)
             for jr in [jc, jc + NC) step NR      a KC x NR panel of B (L1), reused by ...
