@@ -59,7 +59,7 @@ from xdsl.dialects.builtin import (
     i1,
 )
 from xdsl.dialects.linalg import ops as linalg
-from xdsl.ir import Block, BlockArgument, Region, SSAValue
+from xdsl.ir import Block, BlockArgument, Operation, Region, SSAValue
 from xdsl.ir.affine import AffineDimExpr, AffineExpr, AffineMap
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
@@ -140,20 +140,27 @@ def _product(op: linalg.GenericOp) -> _Product | None:
         return None
     inputs = []
     for factor in (multiply.lhs, multiply.rhs):
-        reads = _slice_arguments(factor, op.body.block)
+        _, reads = _computed_from(factor, op.body.block)
         if c in reads or not reads:
             return None
         inputs.append(tuple(sorted(input_args.index(arg) for arg in reads)))
     return _Product((multiply.lhs, multiply.rhs), tuple(inputs))
 
 
-def _slice_arguments(value: SSAValue, block: Block) -> set[SSAValue]:
-    """The arguments of `block` that `value` is computed from in it."""
-    if isinstance(value, BlockArgument):
-        return {value} if value.block is block else set()
-    if value.owner.parent_block() is not block:
-        return set()
-    return set().union(*(_slice_arguments(operand, block) for operand in value.owner.operands))
+def _computed_from(value: SSAValue, block: Block) -> tuple[set[Operation], set[SSAValue]]:
+    """The ops of `block` that compute `value`, and the arguments of `block` they read."""
+    ops: set[Operation] = set()
+    arguments: set[SSAValue] = set()
+    pending = [value]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, BlockArgument):
+            if value.block is block:
+                arguments.add(value)
+        elif value.owner.parent_block() is block and value.owner not in ops:
+            ops.add(value.owner)
+            pending.extend(value.owner.operands)
+    return ops, arguments
 
 
 def _projection(indexing_map: AffineMap) -> list[int] | None:
@@ -175,6 +182,10 @@ class _Roles:
     k: int
     batch: tuple[int, ...]
     a: int
+
+    def factor(self, side: int) -> int:
+        """Which factor of the product is A's (side 0) or B's (side 1)."""
+        return self.a if side == 0 else 1 - self.a
 
     def layout(self, side: int, used: set[int]) -> tuple[int, ...]:
         """The dimensions of a factor's buffer as the microkernel reads it: A as
@@ -217,7 +228,7 @@ def _roles(op: linalg.GenericOp, product: _Product) -> _Roles | None:
 def _readable(op: linalg.GenericOp, product: _Product, side: int, roles: _Roles) -> bool:
     """Whether the microkernel reads factor `side` (0 A, 1 B) as it is: a block argument
     of an input indexed by a projection, with j last for B (B is read in vectors along j)."""
-    factor = product.factors[roles.a if side == 0 else 1 - roles.a]
+    factor = product.factors[roles.factor(side)]
     if not isinstance(factor, BlockArgument):
         return False
     positions = _projection(op.indexing_maps.data[factor.index].data)
@@ -229,8 +240,7 @@ def _pack(op: linalg.GenericOp, product: _Product, side: int, roles: _Roles,
     """Factor `side` computed into a new buffer laid out as the microkernel reads it, by a
     generic made at `where` (which later passes lower and run in parallel as any other),
     and the map by which the matmul reads that buffer."""
-    which = roles.a if side == 0 else 1 - roles.a
-    factor, inputs = product.factors[which], product.inputs[which]
+    factor, inputs = product.factors[roles.factor(side)], product.inputs[roles.factor(side)]
     maps = [op.indexing_maps.data[i].data for i in inputs]
     layout = roles.layout(side, _used_dims(op, inputs))
     extents = op.get_static_loop_ranges()
@@ -242,9 +252,9 @@ def _pack(op: linalg.GenericOp, product: _Product, side: int, roles: _Roles,
     args = [op.body.block.args[i] for i in inputs]
     body = Block(arg_types=[*(arg.type for arg in args), f32])
     copies: dict[SSAValue, SSAValue] = dict(zip(args, body.args, strict=False))
+    computing, _ = _computed_from(factor, op.body.block)
     for body_op in op.body.block.ops:
-        if factor in body_op.results or any(
-                factor in _descendants(result) for result in body_op.results):
+        if body_op in computing:
             clone = body_op.clone(value_mapper=copies)
             body.add_op(clone)
             copies.update(zip(body_op.results, clone.results, strict=True))
@@ -258,15 +268,6 @@ def _pack(op: linalg.GenericOp, product: _Product, side: int, roles: _Roles,
     return buffer.memref, read
 
 
-def _descendants(value: SSAValue) -> set[SSAValue]:
-    """The values computed from `value` in its block."""
-    found = set()
-    for use in value.uses:
-        for result in use.operation.results:
-            found |= {result} | _descendants(result)
-    return found
-
-
 def prepare_matmul(op: linalg.GenericOp) -> Matmul | None:
     """`op` as a Matmul, or None if it is not one. A factor the microkernel cannot read as
     it is (computed by a fused prologue, read through a reshape's map, a B whose stride-1
@@ -277,13 +278,12 @@ def prepare_matmul(op: linalg.GenericOp) -> Matmul | None:
     if roles is None:
         return None
     fill = _zero_fill_before(op)
-    if not (_readable(op, product, 0, roles) and _readable(op, product, 1, roles)) or \
-            len(op.inputs) != 2 or roles.a != 0:
+    readable = [_readable(op, product, side, roles) for side in (0, 1)]
+    if not (all(readable) and len(op.inputs) == 2 and roles.a == 0):
         operands, maps = [], []
         for side in (0, 1):
-            which = roles.a if side == 0 else 1 - roles.a
-            if _readable(op, product, side, roles):
-                index = product.factors[which].index
+            if readable[side]:
+                index = product.factors[roles.factor(side)].index
                 operands.append(op.inputs[index])
                 maps.append(op.indexing_maps.data[index].data)
             else:

@@ -341,19 +341,14 @@ class FunctionTranslation:
 
     def masked_intrinsic(self, name: str, vector_type: ir.VectorType) -> ir.Function:
         """`llvm.masked.load` or `llvm.masked.store` of `vector_type`."""
-        full_name = f"{name}.{_intrinsic_suffix(vector_type)}.p0"
-        existing = self.module.globals.get(full_name)
-        if existing is not None:
-            return existing
-        pointer, mask = vector_type.element.as_pointer(), ir.VectorType(ir.IntType(1),
-                                                                         vector_type.count)
+        pointer, i32 = vector_type.element.as_pointer(), ir.IntType(32)
+        mask = ir.VectorType(ir.IntType(1), vector_type.count)
         if name == "llvm.masked.load":
-            signature = ir.FunctionType(vector_type, [pointer, ir.IntType(32), mask,
-                                                      vector_type])
+            result, arguments = vector_type, [pointer, i32, mask, vector_type]
         else:
-            signature = ir.FunctionType(ir.VoidType(), [vector_type, pointer, ir.IntType(32),
-                                                        mask])
-        return ir.Function(self.module, signature, full_name)
+            result, arguments = ir.VoidType(), [vector_type, pointer, i32, mask]
+        return _runtime_function(self.module, f"{name}.{_intrinsic_suffix(vector_type)}.p0",
+                                 result, arguments)
 
     def masked_load(self, op: vector.MaskedLoadOp) -> None:
         vector_type = llvm_type(op.result.type)
