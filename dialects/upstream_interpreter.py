@@ -229,20 +229,22 @@ class UpstreamFunctions(InterpreterFunctions):
 
     @impl(vector.MaskedLoadOp)
     def run_masked_load(self, interpreter: Interpreter, op: vector.MaskedLoadOp, args: tuple):
-        """Lane l reads the element l past the indices in the last dimension, where the
-        mask is on; the other lanes are the pass-through's and read nothing."""
+        """Lane l reads the element l past the indices in row-major order, where the mask
+        is on; the other lanes are the pass-through's and read nothing. A lane may run
+        past the end of the last dimension into the next row (MLIR leaves that undefined;
+        litho defines it, as its buffers are row-major: see docs/architecture.md)."""
         buffer, *indices, mask, pass_through = args
         result = pass_through.copy()
-        for lane in np.flatnonzero(mask):
-            result[lane] = buffer[(*indices[:-1], indices[-1] + lane)]
+        lanes = np.flatnonzero(mask)
+        result[lanes] = _rows(buffer)[_linear(buffer, indices) + lanes]
         return (result,)
 
     @impl(vector.MaskedStoreOp)
     def run_masked_store(self, interpreter: Interpreter, op: vector.MaskedStoreOp,
                          args: tuple):
         buffer, *indices, mask, value = args
-        for lane in np.flatnonzero(mask):
-            buffer[(*indices[:-1], indices[-1] + lane)] = value[lane]
+        lanes = np.flatnonzero(mask)
+        _rows(buffer)[_linear(buffer, indices) + lanes] = value[lanes]
         return ()
 
     @impl(linalg.GenericOp)
@@ -287,6 +289,23 @@ for _table, _run in _SHARED_IMPLS:
     for _op_type in _table:
         setattr(UpstreamFunctions, f"run_{_op_type.__name__}", impl(_op_type)(_run))
 register_impls(UpstreamFunctions)
+
+
+def _rows(buffer: np.ndarray) -> np.ndarray:
+    """A buffer's elements as one dimension, sharing its memory."""
+    flat = buffer.reshape(-1)
+    if not np.shares_memory(flat, buffer):
+        raise InterpretationError("a vector access to a buffer that is not row-major")
+    return flat
+
+
+def _linear(buffer: np.ndarray, indices: Sequence[int]) -> int:
+    """The row-major position of `indices` in `buffer` (the last index may run past its
+    dimension)."""
+    position = 0
+    for index, size in zip(indices, buffer.shape, strict=True):
+        position = position * size + int(index)
+    return position
 
 
 def run_generic(interpreter: Interpreter, op: linalg.GenericOp, args: Sequence[Any]) -> list:

@@ -165,7 +165,8 @@ def test_expand_math_preserves_semantics():
 
 @checks_pass("litho-gemm")
 def test_gemm_preserves_semantics():
-    """Matmuls (batched, of transposed and broadcast operands) as the blocked microkernel,
+    """Matmuls (batched, of transposed and broadcast operands, convolutions) as the blocked
+    microkernel,
     with tiles small enough that the generated shapes have edges in every dimension: rows
     and lanes past the matrix, several blocks of k accumulated into C."""
     strategy = st.one_of(
@@ -184,6 +185,12 @@ def test_gemm_preserves_semantics():
     fused = check_pass(small, prepare=f"{TO_LINALG},litho-fuse-elementwise,litho-bufferize",
                        program_strategy=prologues, max_examples=150)
     assert fused.cases >= 100
+    # convolutions (1-d and 2-d, strided, dilated, padded, grouped): j and k of several
+    # dimensions, the input's windows copied into the packed B
+    convolutions = movement_programs(ops=("conv", "pad"), dtypes=("f32",), max_ops=2)
+    windows = check_pass(small, prepare=f"{TO_LINALG},litho-fuse-elementwise,litho-bufferize",
+                         program_strategy=convolutions, max_examples=100)
+    assert windows.cases >= 80
 
 
 @checks_pass("litho-apply-patterns")

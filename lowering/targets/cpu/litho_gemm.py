@@ -2,12 +2,14 @@
 
 Input: L3 buffers before convert-linalg-to-loops. A `linalg.generic` on memrefs is a
 matmul when its body is `c + a * b` on f32 (a and b may be computed from the inputs: a
-prologue that elementwise fusion put there), it has one reduction dimension k, a parallel
-dimension i that A and C index and B does not, a parallel dimension j that C indexes last
-and B indexes and A does not, and any other dimensions are a batch that C indexes and A
-and B index alike or not at all. A factor the microkernel cannot read as it is (computed
-by a prologue, read through a reshape's map, a B not stride-1 along j) is first computed
-into a buffer laid out [batch, i, k] or [batch, k, j].
+prologue that elementwise fusion put there), its reductions k are indexed by A and B, a
+parallel dimension i is indexed by A and C and not B, C's last dimensions j are indexed
+by B and not A, and any other dimensions are a batch that C indexes and A and B index
+alike or not at all. Several dimensions of j (a convolution's output pixels) or of k (its
+channels and window) run as one flat j or k, whose digits are the original indices. A
+factor the microkernel cannot read as it is (computed by a prologue, read through a
+reshape's map or a convolution's window, a B whose j is not laid out as the flat j runs)
+is first computed into a buffer laid out [batch, i, k...] or [batch, k..., j...].
 
 Output: loops in the order of BLIS (Van Zee and van de Geijn, 2015), each block sized for
 one cache level by `GemmTiles`, around a microkernel that keeps an MR x NR tile of C in
@@ -27,9 +29,11 @@ vector registers:
 
 Loads and stores of C and B are masked, so any M, N and K work with one microkernel: the
 rows of a tile past M read a valid row and store nothing, the lanes past N load zeros and
-store nothing. A zero fill of C just before the matmul is dropped: the first K block starts
-its accumulators at zero instead of loading C. Each element of C still sums its products in
-order of k, one fused multiply-add at a time (the `contract` freedom the matmul carries).
+store nothing. A vector's lanes are consecutive elements of the row-major buffer, so along
+a flat j of several dimensions they run on into C's next row. A zero fill of C just before
+the matmul is dropped: the first K block starts its accumulators at zero instead of
+loading C. Each element of C still sums its products in order of k, one fused
+multiply-add at a time (the `contract` freedom the matmul carries).
 """
 
 from __future__ import annotations
@@ -43,28 +47,23 @@ from litho.compiler.errors import CompilationError
 from litho.lowering.common.functions import defined_functions
 from litho.lowering.common.tolerance import REASSOCIATE, Tolerance
 from litho.lowering.loops.litho_parallel_loops import MIN_PARALLEL_WORK
+from litho.lowering.targets.cpu.matmuls import Matmul, prepare_matmul
+from litho.lowering.targets.cpu.matmuls import index_constant as _index
 from xdsl.builder import ImplicitBuilder
 from xdsl.context import Context
 from xdsl.dialects import arith, memref, scf, vector
 from xdsl.dialects.builtin import (
-    AffineMapAttr,
     DenseIntOrFPElementsAttr,
-    Float32Type,
-    FloatAttr,
     IndexType,
-    MemRefType,
     ModuleOp,
     VectorType,
     f32,
     i1,
 )
 from xdsl.dialects.linalg import ops as linalg
-from xdsl.ir import Block, BlockArgument, Operation, Region, SSAValue
-from xdsl.ir.affine import AffineDimExpr, AffineExpr, AffineMap
+from xdsl.ir import Block, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
-
-_CONTRACT = arith.FastMathFlagsAttr([arith.FastMathFlag.ALLOW_CONTRACT])
 
 
 @dataclass(frozen=True)
@@ -92,240 +91,8 @@ class GemmTiles:
                 "rows and column_block of columns")
 
 
-@dataclass(frozen=True)
-class Matmul:
-    """A matmul generic, read: its operands, sizes and the dimensions that index them."""
-
-    op: linalg.GenericOp
-    a: SSAValue
-    b: SSAValue
-    c: SSAValue
-    m: int
-    n: int
-    k: int
-    dims: dict[str, int]
-    """The loop dimension of "i", "j" and "k"; the others are batch dimensions."""
-    batch: tuple[tuple[int, int], ...]
-    """(dimension, extent) of each batch dimension."""
-    fill: linalg.GenericOp | None
-    """The zero fill of C just before the matmul, if there is one."""
-
-    def indices(self, operand: int, values: dict[int, SSAValue]) -> list[SSAValue]:
-        """The indices of operand `operand` (0 A, 1 B, 2 C) at loop values `values`."""
-        results = self.op.indexing_maps.data[operand].data.results
-        return [values[expr.position] for expr in results]
-
-
-@dataclass(frozen=True)
-class _Product:
-    """A generic's body `yield c + x * y`: the factors, with the inputs each reads."""
-
-    factors: tuple[SSAValue, SSAValue]
-    inputs: tuple[tuple[int, ...], tuple[int, ...]]
-
-
-def _product(op: linalg.GenericOp) -> _Product | None:
-    """The body as `c + x * y`, c the output's block argument and x and y computed from
-    the inputs alone (a prologue fused into the matmul, such as a norm's scaling), or
-    None."""
-    *input_args, c = op.body.block.args
-    result = op.body.block.last_op
-    if len(op.outputs) != 1 or not isinstance(result, linalg.YieldOp):
-        return None
-    add = result.operands[0].owner
-    if not isinstance(add, arith.AddfOp) or c not in (add.lhs, add.rhs):
-        return None
-    multiply = (add.rhs if add.lhs == c else add.lhs).owner
-    if not isinstance(multiply, arith.MulfOp) or len(list(c.uses)) != 1:
-        return None
-    inputs = []
-    for factor in (multiply.lhs, multiply.rhs):
-        _, reads = _computed_from(factor, op.body.block)
-        if c in reads or not reads:
-            return None
-        inputs.append(tuple(sorted(input_args.index(arg) for arg in reads)))
-    return _Product((multiply.lhs, multiply.rhs), tuple(inputs))
-
-
-def _computed_from(value: SSAValue, block: Block) -> tuple[set[Operation], set[SSAValue]]:
-    """The ops of `block` that compute `value`, and the arguments of `block` they read."""
-    ops: set[Operation] = set()
-    arguments: set[SSAValue] = set()
-    pending = [value]
-    while pending:
-        value = pending.pop()
-        if isinstance(value, BlockArgument):
-            if value.block is block:
-                arguments.add(value)
-        elif value.owner.parent_block() is block and value.owner not in ops:
-            ops.add(value.owner)
-            pending.extend(value.owner.operands)
-    return ops, arguments
-
-
-def _projection(indexing_map: AffineMap) -> list[int] | None:
-    """The map's results as distinct dimension numbers, or None if it is not a projection."""
-    results = indexing_map.results
-    if not all(isinstance(expr, AffineDimExpr) for expr in results):
-        return None
-    positions = [expr.position for expr in results]
-    return positions if len(set(positions)) == len(positions) else None
-
-
-@dataclass(frozen=True)
-class _Roles:
-    """Which loop dimension of a matmul generic is i, j, k, and which are a batch; which
-    factor of the product is A's (`a`, 0 or 1)."""
-
-    i: int
-    j: int
-    k: int
-    batch: tuple[int, ...]
-    a: int
-
-    def factor(self, side: int) -> int:
-        """Which factor of the product is A's (side 0) or B's (side 1)."""
-        return self.a if side == 0 else 1 - self.a
-
-    def layout(self, side: int, used: set[int]) -> tuple[int, ...]:
-        """The dimensions of a factor's buffer as the microkernel reads it: A as
-        [batch..., i, k], B as [batch..., k, j]."""
-        last = (self.i, self.k) if side == 0 else (self.k, self.j)
-        return (*(d for d in self.batch if d in used), *last)
-
-
-def _used_dims(op: linalg.GenericOp, inputs: tuple[int, ...]) -> set[int]:
-    return set().union(*(op.indexing_maps.data[i].data.used_dims() for i in inputs))
-
-
-def _roles(op: linalg.GenericOp, product: _Product) -> _Roles | None:
-    """The roles of `op`'s dimensions if it is an fp32 matmul of memrefs whose C is
-    indexed by a projection with j last (A and B may be indexed by any affine map)."""
-    if op.res or not all(isinstance(value.type, MemRefType) and isinstance(
-            value.type.get_element_type(), Float32Type) for value in op.operands):
-        return None
-    c_map = op.indexing_maps.data[-1].data
-    c_positions = _projection(c_map)
-    iterators = [iterator.data.value for iterator in op.iterator_types.data]
-    reductions = [d for d, kind in enumerate(iterators) if kind == "reduction"]
-    if not c_positions or len(reductions) != 1:
-        return None
-    (k,), j, c_dims = reductions, c_positions[-1], c_map.used_dims()
-    for a in (0, 1):
-        a_dims = _used_dims(op, product.inputs[a])
-        b_dims = _used_dims(op, product.inputs[1 - a])
-        i_candidates = (a_dims & c_dims) - b_dims
-        if (len(i_candidates) != 1 or j in a_dims or j not in b_dims
-                or k not in a_dims or k not in b_dims or k in c_dims):
-            continue
-        (i,) = i_candidates
-        batch = set(range(len(iterators))) - {i, j, k}
-        if c_dims == batch | {i, j} and (a_dims - {i, k}) <= batch >= (b_dims - {k, j}):
-            return _Roles(i, j, k, tuple(sorted(batch)), a)
-    return None
-
-
-def _readable(op: linalg.GenericOp, product: _Product, side: int, roles: _Roles) -> bool:
-    """Whether the microkernel reads factor `side` (0 A, 1 B) as it is: a block argument
-    of an input indexed by a projection, with j last for B (B is read in vectors along j)."""
-    factor = product.factors[roles.factor(side)]
-    if not isinstance(factor, BlockArgument):
-        return False
-    positions = _projection(op.indexing_maps.data[factor.index].data)
-    return positions is not None and (side == 0 or positions[-1] == roles.j)
-
-
-def _pack(op: linalg.GenericOp, product: _Product, side: int, roles: _Roles,
-          where: InsertPoint) -> tuple[SSAValue, AffineMap]:
-    """Factor `side` computed into a new buffer laid out as the microkernel reads it, by a
-    generic made at `where` (which later passes lower and run in parallel as any other),
-    and the map by which the matmul reads that buffer."""
-    factor, inputs = product.factors[roles.factor(side)], product.inputs[roles.factor(side)]
-    maps = [op.indexing_maps.data[i].data for i in inputs]
-    layout = roles.layout(side, _used_dims(op, inputs))
-    extents = op.get_static_loop_ranges()
-    buffer = memref.AllocOp.get(f32, shape=[extents[d] for d in layout])
-    dims = sorted(layout)
-    unused = [d not in layout for d in range(maps[0].num_dims)]
-    output_map = AffineMap(len(dims), 0, tuple(AffineExpr.dimension(dims.index(d))
-                                               for d in layout))
-    args = [op.body.block.args[i] for i in inputs]
-    body = Block(arg_types=[*(arg.type for arg in args), f32])
-    copies: dict[SSAValue, SSAValue] = dict(zip(args, body.args, strict=False))
-    computing, _ = _computed_from(factor, op.body.block)
-    for body_op in op.body.block.ops:
-        if body_op in computing:
-            clone = body_op.clone(value_mapper=copies)
-            body.add_op(clone)
-            copies.update(zip(body_op.results, clone.results, strict=True))
-    body.add_op(linalg.YieldOp(copies[factor]))
-    pack = linalg.GenericOp([op.inputs[i] for i in inputs], [buffer.memref], Region(body),
-                            [*(AffineMapAttr(m.drop_dims(unused)) for m in maps),
-                             AffineMapAttr(output_map)],
-                            [linalg.IteratorTypeAttr.parallel()] * len(dims))
-    Rewriter.insert_op([buffer, pack], where)
-    read = AffineMap(maps[0].num_dims, 0, tuple(AffineExpr.dimension(d) for d in layout))
-    return buffer.memref, read
-
-
-def prepare_matmul(op: linalg.GenericOp) -> Matmul | None:
-    """`op` as a Matmul, or None if it is not one. A factor the microkernel cannot read as
-    it is (computed by a fused prologue, read through a reshape's map, a B whose stride-1
-    dimension is not j) is first computed into a buffer it can read, at the cost of one
-    pass over that operand; the generic then reads A and B and multiplies and adds."""
-    product = _product(op)
-    roles = _roles(op, product) if product is not None else None
-    if roles is None:
-        return None
-    fill = _zero_fill_before(op)
-    readable = [_readable(op, product, side, roles) for side in (0, 1)]
-    if not (all(readable) and len(op.inputs) == 2 and roles.a == 0):
-        operands, maps = [], []
-        for side in (0, 1):
-            if readable[side]:
-                index = product.factors[roles.factor(side)].index
-                operands.append(op.inputs[index])
-                maps.append(op.indexing_maps.data[index].data)
-            else:
-                buffer, read = _pack(op, product, side, roles, InsertPoint.before(fill or op))
-                operands.append(buffer)
-                maps.append(read)
-        body = Block(arg_types=[f32, f32, f32])
-        a, b, c = body.args
-        multiply = arith.MulfOp(a, b, _CONTRACT)
-        add = arith.AddfOp(c, multiply.result, _CONTRACT)
-        body.add_ops([multiply, add, linalg.YieldOp(add.result)])
-        rewritten = linalg.GenericOp(
-            operands, list(op.outputs), Region(body),
-            [*(AffineMapAttr(m) for m in maps), op.indexing_maps.data[-1]], op.iterator_types)
-        Rewriter.replace_op(op, rewritten)
-        op = rewritten
-    extents = op.get_static_loop_ranges()
-    return Matmul(op, *op.operands, extents[roles.i], extents[roles.j], extents[roles.k],
-                  {"i": roles.i, "j": roles.j, "k": roles.k},
-                  tuple((d, extents[d]) for d in roles.batch), fill)
-
-
-def _zero_fill_before(op: linalg.GenericOp) -> linalg.GenericOp | None:
-    """The generic just before `op` that fills its output with zeros, if there is one."""
-    fill = op.prev_op
-    if not isinstance(fill, linalg.GenericOp) or fill.inputs or \
-            list(fill.outputs) != list(op.outputs):
-        return None
-    ops = list(fill.body.block.ops)
-    if len(ops) != 2 or not isinstance(ops[0], arith.ConstantOp):
-        return None
-    value = ops[0].value
-    return fill if (isinstance(value, FloatAttr) and value.value.data == 0.0
-                    and tuple(ops[1].operands) == (ops[0].result,)) else None
-
-
 def _round_up(value: int, multiple: int) -> int:
     return -(-value // multiple) * multiple
-
-
-def _index(value: int) -> SSAValue:
-    return arith.ConstantOp.from_int_and_width(value, IndexType()).result
 
 
 def _min(a: SSAValue, b: SSAValue) -> SSAValue:
@@ -357,15 +124,16 @@ class _GemmEmitter:
         self.mask_type = VectorType(i1, [tiles.width])
 
     def emit(self) -> None:
-        self.batch_loops(list(self.matmul.batch), {})
+        self.batch_loops({})
 
-    def batch_loops(self, batch: list[tuple[int, int]], values: dict[int, SSAValue]) -> None:
-        if not batch:
+    def batch_loops(self, values: dict[int, SSAValue]) -> None:
+        """A loop over each batch dimension, outermost first; `values` has the outer ones."""
+        if len(values) == len(self.matmul.batch):
             self.thread_blocks(values)
             return
-        (dim, extent), *rest = batch
-        _loop(_index(0), _index(extent), 1,
-              lambda b: self.batch_loops(rest, {**values, dim: b}))
+        dim = len(values)
+        _loop(_index(0), _index(self.matmul.batch[dim]), 1,
+              lambda b: self.batch_loops({**values, dim: b}))
 
     def thread_blocks(self, values: dict[int, SSAValue]) -> None:
         """One block of columns per thread (of rows where there are fewer panels of columns
@@ -445,8 +213,8 @@ class _GemmEmitter:
                        for column, mask in zip(columns, column_masks, strict=True)]
             updated = []
             for r, row in enumerate(rows):
-                a = memref.LoadOp.get(m.a, m.indices(0, {**values, m.dims["i"]: row,
-                                                     m.dims["k"]: kk})).res
+                a = memref.LoadOp.get(m.a, m.indices(0, {**values, m.i: row,
+                                                     m.i + 2: kk})).res
                 a_lanes = vector.BroadcastOp(a, self.vector_type).vector
                 for lane, b in enumerate(b_panel):
                     updated.append(vector.FMAOp(a_lanes, b, carried[r * lanes + lane]).res)
@@ -462,12 +230,12 @@ class _GemmEmitter:
     def b_indices(self, values: dict[int, SSAValue], k: SSAValue,
                   column: SSAValue) -> list[SSAValue]:
         m = self.matmul
-        return m.indices(1, {**values, m.dims["k"]: k, m.dims["j"]: column})
+        return m.indices(1, {**values, m.i + 2: k, m.i + 1: column})
 
     def c_indices(self, values: dict[int, SSAValue], row: SSAValue,
                   column: SSAValue) -> list[SSAValue]:
         m = self.matmul
-        return m.indices(2, {**values, m.dims["i"]: row, m.dims["j"]: column})
+        return m.indices(2, {**values, m.i: row, m.i + 1: column})
 
 
 def _true() -> SSAValue:
@@ -518,7 +286,7 @@ class LithoGemmPass(ModulePass):
         for function in defined_functions(op):
             generics = [op for op in function.walk() if isinstance(op, linalg.GenericOp)]
             for matmul in filter(None, map(prepare_matmul, generics)):
-                work = math.prod(extent for _, extent in matmul.batch) * matmul.m * \
+                work = math.prod(matmul.batch) * matmul.m * \
                     matmul.n * matmul.k
                 threads = self.threads or len(os.sched_getaffinity(0))
                 rewrite_matmul(matmul, tiles, threads if work >= self.min_parallel_work else 1)

@@ -91,3 +91,45 @@ func.func @not_matmuls(%a: memref<5x9xf64>, %b: memref<9x10xf64>, %c: memref<5x1
   }
   func.return
 }
+
+// A convolution is a matmul whose j (the output's pixels) and k (channels and window)
+// are several dimensions each, run through as one: the input's windows are copied
+// (im2col) into [n, c, kh, kw, oh, ow] by a generic whose loops run in that order,
+// stride 1 innermost; the weight [o, c, kh, kw] is read in place, its digits of k taken
+// from the flat k; C's digits of j come from the flat j.
+// CHECK-LABEL: func.func @convolution
+// CHECK-SAME: (%[[X:.*]]: memref<2x3x9x9xf32>, %[[W:.*]]: memref<4x3x3x3xf32>, %[[C:.*]]: memref<2x4x4x4xf32>)
+// CHECK: %[[COLUMNS:.*]] = memref.alloc() : memref<2x3x3x3x4x4xf32>
+// CHECK-NEXT: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, ((d4 * 2) + d2), ((d5 * 2) + d3))>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>]{{.*}} ins(%[[X]] : memref<2x3x9x9xf32>) outs(%[[COLUMNS]] : memref<2x3x3x3x4x4xf32>)
+// CHECK: scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(
+// CHECK: affine.apply affine_map<(d0) -> ((d0 floordiv 9))> (%[[K]])
+// CHECK: vector.maskedload %[[COLUMNS]]
+// CHECK: memref.load %[[W]]
+// CHECK: affine.apply affine_map<(d0) -> ((d0 floordiv 4))>
+// CHECK: affine.apply affine_map<(d0) -> ((d0 mod 4))>
+// CHECK: vector.maskedstore %[[C]]
+func.func @convolution(%x: memref<2x3x9x9xf32>, %w: memref<4x3x3x3xf32>, %c: memref<2x4x4x4xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 * 2 + d5, d3 * 2 + d6)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d4, d5, d6)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : memref<2x3x9x9xf32>, memref<4x3x3x3xf32>) outs(%c : memref<2x4x4x4xf32>) {
+  ^bb0(%u: f32, %v: f32, %acc: f32):
+    %p = arith.mulf %u, %v : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  func.return
+}
+
+// A 1x1 convolution of stride 1 reads its input in place: the pixels of a channel lie in
+// memory as the flat j runs through them, and the window's dimensions of extent 1 index 0.
+// CHECK-LABEL: func.func @pointwise
+// CHECK-SAME: (%[[X:.*]]: memref<1x6x5x7xf32>
+// CHECK-NOT: memref.alloc
+// CHECK: vector.maskedload %[[X]]
+func.func @pointwise(%x: memref<1x6x5x7xf32>, %w: memref<4x6x1x1xf32>, %c: memref<1x4x5x7xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 + d5, d3 + d6)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d4, d5, d6)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : memref<1x6x5x7xf32>, memref<4x6x1x1xf32>) outs(%c : memref<1x4x5x7xf32>) {
+  ^bb0(%u: f32, %v: f32, %acc: f32):
+    %p = arith.mulf %u, %v : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  func.return
+}
