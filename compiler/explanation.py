@@ -1,20 +1,26 @@
-"""`explain(model, *inputs)`: which ops of a model litho compiles and which fall back.
+"""`explain(model, *inputs)`: which ops of a model litho compiles and which fall back, and
+which producers it did not fuse into the kernels that read them, and why.
 
 ```python
 >>> print(litho.compiler.explain(model, x))
 litho compiles 41 of 42 ops of MyModel; 1 run in torch eager:
   aten.cummax.default  x1  model.py:12  (litho has no importer for this op)
 compiled: aten.add.Tensor x12, aten.mm.default x4, ...
+litho left unfused:
+    2 x reduce_max               softmax @ model.py:14: it is a reduction (...)
 ```
 """
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import torch
-from litho.compiler.driver import _FunctionModule
+from litho.compiler.driver import _FunctionModule, jit
+from litho.compiler.errors import FallbackWarning
 from litho.compiler.frontend.capture import capture, model_name
 from litho.compiler.frontend.importer import (
     source_location,
@@ -24,6 +30,7 @@ from litho.compiler.frontend.support import (
     reported_nodes,
     unsupported_reasons,
 )
+from litho.compiler.pipeline import CompileReport, FusionRefusal
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,8 @@ class Explanation:
     model_name: str
     compiled: dict[str, int]
     fallback: tuple[FallbackOp, ...]
+    unfused: Mapping[FusionRefusal, int]
+    """The producers fusion left as kernels of their own (how many of each)."""
 
     @property
     def op_count(self) -> int:
@@ -59,11 +68,13 @@ class Explanation:
             lines.append(f"  {op.op}  x{op.count}  {', '.join(op.locations)}  ({op.reason})")
         compiled = ", ".join(f"{name} x{count}" for name, count in self.compiled.items())
         lines.append(f"compiled: {compiled}")
+        lines.append(CompileReport(fusion_refusals=Counter(self.unfused)).refusal_table())
         return "\n".join(lines)
 
 
 def explain(model: torch.nn.Module, *args: object, **kwargs: object) -> Explanation:
-    """Capture `model` on `args` and `kwargs` as `jit` does and report each op's fate."""
+    """Capture `model` on `args` and `kwargs` as `jit` does and report each op's fate;
+    compile it as `jit` does (once) for the fusions it refused."""
     if not isinstance(model, torch.nn.Module):
         model = _FunctionModule(model)
     with torch.no_grad():
@@ -79,6 +90,10 @@ def explain(model: torch.nn.Module, *args: object, **kwargs: object) -> Explanat
             fallback.setdefault(target_name(node), []).append(node)
         elif node not in reasons:
             compiled[target_name(node)] += 1
+    fast = jit(model)
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore", FallbackWarning)
+        fast(*args, **kwargs)
     return Explanation(
         model_name(model),
         dict(compiled.most_common()),
@@ -91,4 +106,5 @@ def explain(model: torch.nn.Module, *args: object, **kwargs: object) -> Explanat
             )
             for name, nodes in fallback.items()
         ),
+        dict(fast.last_compile.fusion_refusals.most_common()),
     )

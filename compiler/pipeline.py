@@ -4,7 +4,8 @@ Each target lists its stages (the CPU's: lowering/targets/cpu/stages.py), each a
 pipeline spec. Capture and import come before (compiler/frontend/); the target's build
 after (compiler/targets.py). The IR is verified after every pass; with `dump_ir` set,
 it is written there after every pass too. The parameter store goes through the passes
-with the module: a parameter pass takes it and returns it updated.
+with the module: a parameter pass takes it and returns it updated. After a pass that
+marks what it refused to fuse (`litho.unfused`), the report lists those refusals.
 """
 
 from __future__ import annotations
@@ -18,19 +19,56 @@ from pathlib import Path
 from litho.compiler.errors import CompilationError
 from litho.compiler.options import DebugOptions
 from litho.compiler.universe import all_passes, litho_context
+from litho.dialects.attributes import LOCATION_ATTRIBUTE, UNFUSED_ATTRIBUTE
 from litho.lowering.common.parameters import ParameterStore, apply_pass
-from xdsl.dialects.builtin import ModuleOp
+from litho.lowering.structured.litho_outline_kernels import kernel_name
+from xdsl.dialects.builtin import ModuleOp, StringAttr
+from xdsl.dialects.linalg import ops as linalg
+from xdsl.ir import Operation
 from xdsl.passes import ModulePass, PassPipeline
 from xdsl.utils.exceptions import DiagnosticException
 
 
+@dataclass(frozen=True)
+class FusionRefusal:
+    """A producer that fusion left as a kernel of its own: its body's main ops, the source
+    line it came from, and why."""
+
+    ops: str
+    location: str
+    reason: str
+
+
+def fusion_refusals(module: ModuleOp) -> Counter[FusionRefusal]:
+    """The producers in `module` marked `litho.unfused`."""
+    return Counter(
+        FusionRefusal(kernel_name([op]), _text(op, LOCATION_ATTRIBUTE, "unknown line"),
+                      _text(op, UNFUSED_ATTRIBUTE, ""))
+        for op in module.walk()
+        if isinstance(op, linalg.GenericOp) and UNFUSED_ATTRIBUTE in op.attributes)
+
+
+def _text(op: Operation, attribute: str, default: str) -> str:
+    value = op.attributes.get(attribute)
+    return value.data if isinstance(value, StringAttr) else default
+
+
 @dataclass
 class CompileReport:
-    """What one compilation did: op counts per level and time per pass and stage."""
+    """What one compilation did: op counts per level, time per pass and stage, and the
+    fusions refused (with how many producers each)."""
 
     op_counts: dict[str, int] = field(default_factory=dict)
     pass_times: dict[str, float] = field(default_factory=dict)
     stage_times: dict[str, float] = field(default_factory=dict)
+    fusion_refusals: Counter[FusionRefusal] = field(default_factory=Counter)
+
+    def refusal_table(self) -> str:
+        """The refused fusions, most frequent first."""
+        rows = [f"  {count:>3} x {refusal.ops:<24} {refusal.location}: {refusal.reason}"
+                for refusal, count in self.fusion_refusals.most_common()]
+        heading = "litho left unfused (producers kept out of the generics that read them):"
+        return "\n".join([heading, *(rows or ["  nothing"])])
 
     def timing_table(self) -> str:
         """Pass and stage times as the text `time_passes=True` prints."""
@@ -110,6 +148,8 @@ class StageRunner:
         self.report.pass_times[compiler_pass.name] = (
             self.report.pass_times.get(compiler_pass.name, 0.0) + time.perf_counter() - start
         )
+        if getattr(compiler_pass, "marks_refusals", False):
+            self.report.fusion_refusals.update(fusion_refusals(module))
         self.dump(compiler_pass.name, str(module))
         return store
 

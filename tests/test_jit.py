@@ -164,6 +164,24 @@ def test_explain_names_fallback_ops_counts_and_lines():
     assert "aten.cummax.default  x1" in str(report)
 
 
+class ScaledSoftmax(torch.nn.Module):
+    def forward(self, x):
+        return torch.softmax(x, -1) * 2
+
+
+def test_explain_and_the_compile_report_name_refused_fusions_with_their_lines():
+    x = torch.randn(4, 8)
+    report = explain(ScaledSoftmax(), x)
+    line = ScaledSoftmax.forward.__code__.co_firstlineno + 1
+    reductions = [refusal for refusal in report.unfused if "reduction" in refusal.reason]
+    assert reductions
+    assert all(refusal.location.endswith(f"{__file__}:{line}") for refusal in reductions)
+    assert "litho left unfused" in str(report)
+    fast = jit(ScaledSoftmax())
+    fast(x)
+    assert fast.last_compile.fusion_refusals == report.unfused
+
+
 def test_torch_compile_runs_missing_ops_in_eager():
     torch._dynamo.reset()
     x = torch.randn(3, 4)

@@ -15,9 +15,9 @@ exact.
 // becomes one generic: ins(%x, %z) { exp, mulf }
 ```
 
-A producer is not fused, and says why in `litho.unfused` (in the IR: the compile report
-and `explain()` do not show it yet), when fusing would change what is computed or cost
-more than its buffer:
+A producer is not fused, and says why in `litho.unfused` (which the compile report and
+`explain()` list, with the producer's source line), when fusing would change what is
+computed or cost more than its buffer:
 
 - it is a reduction, has several results, reads its own output, or reads by computed
   index (a gather: its `linalg.index` values would need the consumer's loops), or its
@@ -216,6 +216,8 @@ class FuseProducerPattern(RewritePattern):
 class LithoFuseElementwise(PatternPass):
     name = "litho-fuse-elementwise"
     tolerance: ClassVar[Tolerance] = EXACT
+    marks_refusals: ClassVar[bool] = True
+    """The compile report lists the producers this pass marks `litho.unfused`."""
 
     def patterns(self) -> list[RewritePattern]:
         return [FuseProducerPattern()]

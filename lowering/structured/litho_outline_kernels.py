@@ -11,10 +11,11 @@ An init whose value the body never reads is only a destination: the kernel makes
 their own). An init that is a tensor computed elsewhere and read by the body (a scatter's
 destination) is copied into a fresh one inside the kernel.
 
-Kernels whose functions are the same up to their name (the repeated layers of a
-transformer) are one function, called from each place; everything after works per
-function, so compile time grows with the number of distinct kernels, not with depth.
-Each kernel function is marked `litho.kernel` and named after its body's main ops.
+Kernels whose functions are the same up to their name and source lines (the repeated
+layers of a transformer) are one function, which keeps the first one's lines, called from
+each place; everything after works per function, so compile time grows with the number
+of distinct kernels, not with depth. Each kernel function is marked `litho.kernel` and
+named after its body's main ops.
 Outlining computes nothing differently, so the pass is exact.
 
 ```mlir
@@ -31,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from litho.dialects.attributes import KERNEL_ATTRIBUTE
+from litho.dialects.attributes import KERNEL_ATTRIBUTE, LOCATION_ATTRIBUTE
 from litho.lowering.common.functions import captured_values, defined_functions
 from litho.lowering.common.tolerance import EXACT, Tolerance
 from litho.lowering.structured.litho_bufferize import copy_generic
@@ -157,7 +158,7 @@ class _Outliner:
 
     def shared(self, function: func.FuncOp, stem: str) -> func.FuncOp:
         """`function` under a new name, or the kernel identical to it."""
-        key = str(function)
+        key = _text_without_locations(function)
         existing = self.kernels.get(key)
         if existing is not None:
             return existing
@@ -165,6 +166,17 @@ class _Outliner:
         self.module.body.block.add_op(function)
         self.kernels[key] = function
         return function
+
+
+def _text_without_locations(function: func.FuncOp) -> str:
+    """`function` as text, without the source lines of its ops (the same kernel comes
+    from each layer's own lines)."""
+    located = [(op, op.attributes.pop(LOCATION_ATTRIBUTE)) for op in function.walk()
+               if LOCATION_ATTRIBUTE in op.attributes]
+    text = str(function)
+    for op, location in located:
+        op.attributes[LOCATION_ATTRIBUTE] = location
+    return text
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 #id = affine_map<(d0, d1) -> (d0, d1)>
 #rows = affine_map<(d0, d1) -> (d0)>
 
-// Two identical kernels (as in two layers of a model) are one function, called twice.
+// Two identical kernels (as in two layers of a model) are one function, called twice,
+// though their source lines differ: the function keeps the first's.
 // Consecutive generics on the same rows, each reading the rows of the one before (an exp
 // and the row sums of it), form one kernel, which owns the fill of the sum's initial
 // value: the fill comes first in it.
@@ -14,7 +15,7 @@
 // CHECK-NEXT: func.return %[[S]], %[[T]] : tensor<4xf32>, tensor<4xf32>
 func.func @layers(%x: tensor<4x8xf32>, %y: tensor<4x8xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
   %e0 = tensor.empty() : tensor<4x8xf32>
-  %a = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<4x8xf32>) outs(%e0 : tensor<4x8xf32>) {
+  %a = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<4x8xf32>) outs(%e0 : tensor<4x8xf32>) attrs = {litho.loc = "exp @ model.py:3"} {
   ^bb0(%v: f32, %o: f32):
     %r = math.exp %v : f32
     linalg.yield %r : f32
@@ -31,7 +32,7 @@ func.func @layers(%x: tensor<4x8xf32>, %y: tensor<4x8xf32>) -> (tensor<4xf32>, t
     linalg.yield %r : f32
   } -> tensor<4xf32>
   %e2 = tensor.empty() : tensor<4x8xf32>
-  %b = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%y : tensor<4x8xf32>) outs(%e2 : tensor<4x8xf32>) {
+  %b = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%y : tensor<4x8xf32>) outs(%e2 : tensor<4x8xf32>) attrs = {litho.loc = "exp_1 @ model.py:3"} {
   ^bb0(%v: f32, %o: f32):
     %r = math.exp %v : f32
     linalg.yield %r : f32
@@ -124,7 +125,7 @@ func.func @destination(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tens
 // CHECK-NEXT: %[[Z:.*]] = linalg.generic {{.*}} outs(%[[E]] : tensor<4xf32>)
 // CHECK: arith.constant 0.000000e+00 : f32
 // CHECK: tensor.empty() : tensor<4x8xf32>
-// CHECK-NEXT: %[[A:.*]] = linalg.generic {{.*}} ins(%[[X]] : tensor<4x8xf32>)
+// CHECK-NEXT: %[[A:.*]] = linalg.generic {{.*}} ins(%[[X]] : tensor<4x8xf32>) outs(%{{.*}} : tensor<4x8xf32>) attrs =  {litho.loc = "exp @ model.py:3"}
 // CHECK: math.exp
 // CHECK: linalg.generic {{.*}} ins(%[[A]] : tensor<4x8xf32>) outs(%[[Z]] : tensor<4xf32>)
 // CHECK: func.func private @kernel4_addf(%[[D:.*]]: tensor<4xf32>) -> tensor<4xf32> attributes {litho.kernel} {
