@@ -22,18 +22,21 @@ vector registers:
           for ic in [0, M) step MC               an MC x KC block of A (L2)
             for jr in [jc, jc + NC) step NR      a KC x NR panel of B (L1), reused by ...
               for ir in [ic, ic + MC) step MR    ... every MR x KC panel of A
-                acc = C[ir:ir+MR, jr:jr+NR]      MR x NR/W vectors of W lanes
+                acc = 0                          MR x NR/W vectors of W lanes
                 for k in [pc, pc + KC):          one rank-1 update per step:
                   acc += broadcast(A[ir + r, k]) * B[k, jr:jr+NR]
-                C[ir:ir+MR, jr:jr+NR] = acc
+                C[ir:ir+MR, jr:jr+NR] += acc
 
 Loads and stores of C and B are masked, so any M, N and K work with one microkernel: the
 rows of a tile past M read a valid row and store nothing, the lanes past N load zeros and
 store nothing. A vector's lanes are consecutive elements of the row-major buffer, so along
 a flat j of several dimensions they run on into C's next row. A zero fill of C just before
-the matmul is dropped: the first K block starts its accumulators at zero instead of
-loading C. Each element of C still sums its products in order of k, one fused
-multiply-add at a time (the `contract` freedom the matmul carries).
+the matmul is dropped: the first K block adds its sums to nothing instead of loading C.
+Each block of k sums its KC products in order of k, one fused multiply-add at a time,
+from zero, and then adds that sum to C (blocked summation, as BLIS's kernels do: the
+rounding error grows with KC, not with K; summed in one run of k, a 2048-long row was 3x
+further from float64 than eager's). This is the `contract` and reassociation freedom
+the matmul carries.
 """
 
 from __future__ import annotations
@@ -201,11 +204,7 @@ class _GemmEmitter:
                 load_masks.append(self.mask(loads, count))
         zeros = _zero_vector(self.vector_type)
         tile = [(row, column) for row in rows for column in columns]
-        accumulators = [
-            vector.MaskedLoadOp(m.c, self.c_indices(values, row, column), mask, zeros).result
-            for (row, column), mask in zip(tile, load_masks, strict=True)]
-
-        block = Block(arg_types=[IndexType(), *[self.vector_type] * len(accumulators)])
+        block = Block(arg_types=[IndexType(), *[self.vector_type] * len(tile)])
         kk, *carried = block.args
         with ImplicitBuilder(block):
             b_panel = [vector.MaskedLoadOp(m.b, self.b_indices(values, kk, column), mask,
@@ -219,9 +218,12 @@ class _GemmEmitter:
                 for lane, b in enumerate(b_panel):
                     updated.append(vector.FMAOp(a_lanes, b, carried[r * lanes + lane]).res)
             scf.YieldOp(*updated)
-        results = scf.ForOp(pc, pc_end, _index(1), accumulators, [block]).results
-        for (row, column), mask, result in zip(tile, store_masks, results, strict=True):
-            vector.MaskedStoreOp(m.c, self.c_indices(values, row, column), mask, result)
+        sums = scf.ForOp(pc, pc_end, _index(1), [zeros] * len(tile), [block]).results
+        for (row, column), load, store, block_sum in zip(tile, load_masks, store_masks, sums,
+                                                         strict=True):
+            indices = self.c_indices(values, row, column)
+            before = vector.MaskedLoadOp(m.c, indices, load, zeros).result
+            vector.MaskedStoreOp(m.c, indices, store, arith.AddfOp(before, block_sum).result)
 
     def mask(self, row_inside: SSAValue, count: SSAValue) -> SSAValue:
         lanes = arith.SelectOp(row_inside, count, _index(0)).result

@@ -1,9 +1,10 @@
 // RUN: litho-opt %s -p 'litho-gemm{vector_width=4 rows=2 columns=8 depth=4 row_block=4 column_block=16 min_parallel_work=0 threads=2}' | filecheck %s
 
 // A matmul after its zero fill: the fill goes; a block of columns per thread, in it blocks
-// of columns, of k, of rows, panels of columns, tiles of rows; the tile's 2 x 2 vectors of accumulators
-// start masked-loaded from C (nothing in the first block of k), take one broadcast of A
-// per row and one vector of B per lane group in each step of k, and are stored masked.
+// of columns, of k, of rows, panels of columns, tiles of rows; the tile's 2 x 2 vectors of
+// accumulators start at zero, take one broadcast of A per row and one vector of B per lane
+// group in each step of k, and are added to C masked-loaded (nothing in the first block of
+// k) and stored masked.
 // CHECK-LABEL: func.func @matmul
 // CHECK-SAME: (%[[A:.*]]: memref<5x9xf32>, %[[B:.*]]: memref<9x10xf32>, %[[C:.*]]: memref<5x10xf32>)
 // CHECK-NOT: linalg.generic
@@ -14,14 +15,17 @@
 // CHECK: scf.for
 // CHECK: scf.for
 // CHECK: vector.create_mask %{{.*}} : vector<4xi1>
-// CHECK: %[[ACC:.*]] = vector.maskedload %[[C]][%{{.*}}, %{{.*}}], %{{.*}}, %{{.*}} : memref<5x10xf32>, vector<4xi1>, vector<4xf32> into vector<4xf32>
-// CHECK: %{{.*}} = scf.for %[[K:.*]] = %[[PC]] to %{{.*}} step %{{.*}} iter_args(%[[CARRIED:.*]] = %[[ACC]], %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>) {
+// CHECK: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<4xf32>
+// CHECK: %[[SUM:[^,]*]], %{{.*}}, %{{.*}}, %{{.*}} = scf.for %[[K:.*]] = %[[PC]] to %{{.*}} step %{{.*}} iter_args(%[[CARRIED:.*]] = %[[ZERO]], %{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]]) -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>) {
 // CHECK-NEXT: %[[B0:.*]] = vector.maskedload %[[B]][%[[K]], %{{.*}}]
 // CHECK-NEXT: vector.maskedload %[[B]][%[[K]], %{{.*}}]
 // CHECK-NEXT: %[[A0:.*]] = memref.load %[[A]][%{{.*}}, %[[K]]] : memref<5x9xf32>
 // CHECK-NEXT: %[[LANES:.*]] = vector.broadcast %[[A0]] : f32 to vector<4xf32>
 // CHECK-NEXT: vector.fma %[[LANES]], %[[B0]], %[[CARRIED]] : vector<4xf32>
-// CHECK-COUNT-4: vector.maskedstore %[[C]]
+// CHECK: %[[BEFORE:.*]] = vector.maskedload %[[C]][%{{.*}}, %{{.*}}], %{{.*}}, %[[ZERO]] : memref<5x10xf32>, vector<4xi1>, vector<4xf32> into vector<4xf32>
+// CHECK-NEXT: %[[TOTAL:.*]] = arith.addf %[[BEFORE]], %[[SUM]] : vector<4xf32>
+// CHECK-NEXT: vector.maskedstore %[[C]][%{{.*}}, %{{.*}}], %{{.*}}, %[[TOTAL]]
+// CHECK-COUNT-3: vector.maskedstore %[[C]]
 func.func @matmul(%a: memref<5x9xf32>, %b: memref<9x10xf32>, %c: memref<5x10xf32>) {
   linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} outs(%c : memref<5x10xf32>) {
   ^bb0(%o: f32):
