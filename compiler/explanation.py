@@ -6,8 +6,8 @@ which producers it did not fuse into the kernels that read them, and why.
 litho compiles 41 of 42 ops of MyModel; 1 run in torch eager:
   aten.cummax.default  x1  model.py:12  (litho has no importer for this op)
 compiled: aten.add.Tensor x12, aten.mm.default x4, ...
-litho left unfused:
-    2 x reduce_max               softmax @ model.py:14: it is a reduction (...)
+litho left unfused (producers kept out of the generics that read them):
+    1 x addf_maximumf            amax @ model.py:14: it is a reduction (...)
 ```
 """
 
@@ -30,7 +30,7 @@ from litho.compiler.frontend.support import (
     reported_nodes,
     unsupported_reasons,
 )
-from litho.compiler.pipeline import CompileReport, FusionRefusal
+from litho.compiler.pipeline import FusionRefusal, refusal_table
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class Explanation:
             lines.append(f"  {op.op}  x{op.count}  {', '.join(op.locations)}  ({op.reason})")
         compiled = ", ".join(f"{name} x{count}" for name, count in self.compiled.items())
         lines.append(f"compiled: {compiled}")
-        lines.append(CompileReport(fusion_refusals=Counter(self.unfused)).refusal_table())
+        lines.append(refusal_table(Counter(self.unfused)))
         return "\n".join(lines)
 
 

@@ -53,6 +53,14 @@ def _text(op: Operation, attribute: str, default: str) -> str:
     return value.data if isinstance(value, StringAttr) else default
 
 
+def refusal_table(refusals: Counter[FusionRefusal]) -> str:
+    """The refused fusions as text, most frequent first."""
+    rows = [f"  {count:>3} x {refusal.ops:<24} {refusal.location}: {refusal.reason}"
+            for refusal, count in refusals.most_common()]
+    heading = "litho left unfused (producers kept out of the generics that read them):"
+    return "\n".join([heading, *(rows or ["  nothing"])])
+
+
 @dataclass
 class CompileReport:
     """What one compilation did: op counts per level, time per pass and stage, and the
@@ -64,11 +72,7 @@ class CompileReport:
     fusion_refusals: Counter[FusionRefusal] = field(default_factory=Counter)
 
     def refusal_table(self) -> str:
-        """The refused fusions, most frequent first."""
-        rows = [f"  {count:>3} x {refusal.ops:<24} {refusal.location}: {refusal.reason}"
-                for refusal, count in self.fusion_refusals.most_common()]
-        heading = "litho left unfused (producers kept out of the generics that read them):"
-        return "\n".join([heading, *(rows or ["  nothing"])])
+        return refusal_table(self.fusion_refusals)
 
     def timing_table(self) -> str:
         """Pass and stage times as the text `time_passes=True` prints."""

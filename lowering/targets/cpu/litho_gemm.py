@@ -207,13 +207,12 @@ class _GemmEmitter:
         block = Block(arg_types=[IndexType(), *[self.vector_type] * len(tile)])
         kk, *carried = block.args
         with ImplicitBuilder(block):
-            b_panel = [vector.MaskedLoadOp(m.b, self.b_indices(values, kk, column), mask,
+            b_panel = [vector.MaskedLoadOp(m.b, m.indices(1, values, k=kk, j=column), mask,
                                            zeros).result
                        for column, mask in zip(columns, column_masks, strict=True)]
             updated = []
             for r, row in enumerate(rows):
-                a = memref.LoadOp.get(m.a, m.indices(0, {**values, m.i: row,
-                                                     m.i + 2: kk})).res
+                a = memref.LoadOp.get(m.a, m.indices(0, values, i=row, k=kk)).res
                 a_lanes = vector.BroadcastOp(a, self.vector_type).vector
                 for lane, b in enumerate(b_panel):
                     updated.append(vector.FMAOp(a_lanes, b, carried[r * lanes + lane]).res)
@@ -221,23 +220,13 @@ class _GemmEmitter:
         sums = scf.ForOp(pc, pc_end, _index(1), [zeros] * len(tile), [block]).results
         for (row, column), load, store, block_sum in zip(tile, load_masks, store_masks, sums,
                                                          strict=True):
-            indices = self.c_indices(values, row, column)
+            indices = m.indices(2, values, i=row, j=column)
             before = vector.MaskedLoadOp(m.c, indices, load, zeros).result
             vector.MaskedStoreOp(m.c, indices, store, arith.AddfOp(before, block_sum).result)
 
     def mask(self, row_inside: SSAValue, count: SSAValue) -> SSAValue:
         lanes = arith.SelectOp(row_inside, count, _index(0)).result
         return vector.CreateMaskOp([lanes], self.mask_type).mask_vector
-
-    def b_indices(self, values: dict[int, SSAValue], k: SSAValue,
-                  column: SSAValue) -> list[SSAValue]:
-        m = self.matmul
-        return m.indices(1, {**values, m.i + 2: k, m.i + 1: column})
-
-    def c_indices(self, values: dict[int, SSAValue], row: SSAValue,
-                  column: SSAValue) -> list[SSAValue]:
-        m = self.matmul
-        return m.indices(2, {**values, m.i: row, m.i + 1: column})
 
 
 def _true() -> SSAValue:

@@ -48,13 +48,14 @@ class Matmul:
     fill: linalg.GenericOp | None
     """The zero fill of C just before the matmul, if there is one."""
 
-    @property
-    def i(self) -> int:
-        """The position of i among the matmul's loops; j and k follow it."""
-        return len(self.batch)
-
-    def indices(self, operand: int, values: dict[int, SSAValue]) -> list[SSAValue]:
-        """The indices of operand `operand` (0 A, 1 B, 2 C) at loop values `values`."""
+    def indices(self, operand: int, batch: dict[int, SSAValue], **loops: SSAValue
+                ) -> list[SSAValue]:
+        """The indices of operand `operand` (0 A, 1 B, 2 C) at the values `batch` of the
+        batch loops and `loops` of i, j and k (those the operand reads)."""
+        values = dict(batch)
+        for position, name in enumerate("ijk", start=len(self.batch)):
+            if name in loops:
+                values[position] = loops[name]
         return [_affine_value(expr, values) for expr in self.maps[operand].results]
 
 
@@ -230,7 +231,7 @@ def _readable(op: linalg.GenericOp, product: _Product, side: int, roles: _Roles,
     indexing = op.indexing_maps.data[factor.index].data
     extents = op.get_static_loop_ranges()
     zero = AffineExpr.constant(0)
-    ones = {*roles.j, *roles.k} - {*_wide(roles.j, extents), *_wide(roles.k, extents)}
+    ones = {d for d in (*roles.j, *roles.k) if extents[d] == 1}
     without_ones = indexing.compose(AffineMap(len(extents), 0, tuple(
         zero if d in ones else AffineExpr.dimension(d) for d in range(len(extents)))))
     if any(expr != zero and not isinstance(expr, AffineDimExpr)
