@@ -103,12 +103,13 @@ class StageRunner:
         self.dump_folder = Path(options.dump_ir) if options.dump_ir else None
         self.name = name
 
-    def dump(self, label: str, text: str, suffix: str = "mlir") -> None:
+    def dump(self, label: str, ir: object, suffix: str = "mlir") -> None:
+        """Write `ir` as text, when dumping (printing a large module takes a while)."""
         if self.dump_folder is None:
             return
         self.dump_folder.mkdir(parents=True, exist_ok=True)
         path = self.dump_folder / f"{self.name}.{self.dump_index:02d}.{label}.{suffix}"
-        path.write_text(text)
+        path.write_text(str(ir))
         self.dump_index += 1
 
     def run(
@@ -123,7 +124,7 @@ class StageRunner:
         returned."""
         store = store or ParameterStore()
         self.report.op_counts["L1 litho_tensor"] = count_ops(module)
-        self.dump("import", str(module))
+        self.dump("import", module)
         for stage, spec in stages:
             start = time.perf_counter()
             for compiler_pass in PassPipeline.parse_spec(all_passes(), spec).passes:
@@ -154,7 +155,7 @@ class StageRunner:
         )
         if getattr(compiler_pass, "marks_refusals", False):
             self.report.fusion_refusals.update(fusion_refusals(module))
-        self.dump(compiler_pass.name, str(module))
+        self.dump(compiler_pass.name, module)
         return store
 
 

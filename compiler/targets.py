@@ -27,7 +27,7 @@ from xdsl.dialects.builtin import ModuleOp
 if TYPE_CHECKING:
     from litho.compiler.options import CodeOptions
 
-Dump = Callable[[str, str, str], None]  # (label, text, file suffix)
+Dump = Callable[[str, object, str], None]  # (label, what to print, file suffix)
 
 
 @dataclass(frozen=True)
@@ -40,9 +40,19 @@ class Target:
     build: Callable[[ModuleOp, NativeSignature, Dump], NativeFunction]
 
 
+@dataclass(frozen=True)
+class _Text:
+    """Text made only when printed (only dumping prints it)."""
+
+    make: Callable[[], str]
+
+    def __str__(self) -> str:
+        return self.make()
+
+
 def _build_cpu(module: ModuleOp, signature: NativeSignature, dump: Dump) -> NativeFunction:
     engine = JitEngine(str(translate_module(module)))
-    dump("codegen", engine.optimized_ir, "ll")
+    dump("codegen", _Text(lambda: engine.optimized_ir), "ll")
     return NativeFunction(engine, signature)
 
 

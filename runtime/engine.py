@@ -85,10 +85,15 @@ class JitEngine:
         module.data_layout = str(target_machine.target_data)
         module.verify()
         optimize(module, target_machine)
-        self.optimized_ir = str(module)
+        self._module = module
         self._engine = llvm.create_mcjit_compiler(module, target_machine)
         self._engine.finalize_object()
         self._engine.run_static_constructors()
+
+    @property
+    def optimized_ir(self) -> str:
+        """The module's LLVM IR after optimization, as text."""
+        return str(self._module)
 
     def function(self, name: str, argument_count: int) -> Callable[..., None]:
         """The native function `name` taking `argument_count` pointers and returning void."""

@@ -101,6 +101,8 @@ class _Builder:
     dtypes: tuple[str, ...]
     max_rank: int
     max_dim: int
+    chains: bool = False
+    """Whether a first operand is always the latest value that fits (one chain of ops)."""
 
     def __post_init__(self) -> None:
         self.arguments: list[Argument] = []
@@ -157,6 +159,8 @@ class _Builder:
             for value in range(len(self.specs))
             if accept(value) and (not positive or self.bounds[value].low > 0)
         ]
+        if not partner and self.chains and candidates:
+            return candidates[-1]
         if not partner:
             choice = self.draw(st.integers(0, 3 * len(candidates)))
             if choice == 3 * len(candidates):
@@ -570,6 +574,23 @@ def programs(
         _ADDERS[op](builder, op)
     if not builder.nodes:
         _add_unary(builder, "neg")
+    return builder.program()
+
+
+EPILOGUE_OPS = ("add", "sub", "mul", "max", "relu", "tanh", "gelu", "reshape")
+
+
+@st.composite
+def epilogue_programs(draw: Callable, max_ops: int = 3, max_dim: int = 9) -> Program:
+    """An fp32 matmul, then a chain of 1 to `max_ops` elementwise ops and reshapes on its
+    result: the epilogues litho-gemm applies to C's tiles (a bias, a scaling, a residual,
+    an activation), with partners that match C, broadcast along its rows or columns, or
+    stretch it (which keeps the chain out of the matmul)."""
+    builder = _Builder(draw, ("f32",), 3, max_dim, chains=True)
+    _add_matmul(builder, "matmul")
+    for _ in range(draw(st.integers(1, max_ops))):
+        op = draw(st.sampled_from(EPILOGUE_OPS))
+        _ADDERS[op](builder, op)
     return builder.program()
 
 

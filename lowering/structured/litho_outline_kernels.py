@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from litho.dialects.attributes import KERNEL_ATTRIBUTE, LOCATION_ATTRIBUTE
+from litho.lowering.common.elements import reads_own_element
 from litho.lowering.common.functions import captured_values, defined_functions
 from litho.lowering.common.tolerance import EXACT, Tolerance
 from litho.lowering.structured.litho_bufferize import copy_generic
@@ -214,15 +215,22 @@ def row_loops(op: linalg.GenericOp) -> tuple[int, ...] | None:
     count = next((dim + 1 for dim, extent in enumerate(extents) if extent > 1), 0)
     if count == 0 or kinds[:count] != ["parallel"] * count:
         return None
-    parallel = {dim for dim, kind in enumerate(kinds) if kind == "parallel"}
-    maps = [map_.data for map_ in op.indexing_maps.data]
-    if "reduction" in kinds and any(not parallel <= map_.used_dims()
-                                    for map_ in maps[: len(op.inputs)]):
+    if is_contraction(op):
         return None
     leading = [AffineDimExpr(dim) for dim in range(count)]
-    if any(list(map_.results[:count]) != leading for map_ in maps[len(op.inputs):]):
+    if any(list(map_.data.results[:count]) != leading
+           for map_ in op.indexing_maps.data[len(op.inputs):]):
         return None
     return tuple(extents[:count])
+
+
+def is_contraction(op: linalg.GenericOp) -> bool:
+    """Whether `op` is a reduction that reuses an input across a parallel loop (a matmul,
+    a convolution)."""
+    kinds = [str(kind.data) for kind in op.iterator_types]
+    parallel = {dim for dim, kind in enumerate(kinds) if kind == "parallel"}
+    return "reduction" in kinds and any(not parallel <= map_.data.used_dims()
+                                        for map_ in op.indexing_maps.data[: len(op.inputs)])
 
 
 def _joins(members: list[linalg.GenericOp], op: linalg.GenericOp) -> bool:
@@ -238,11 +246,28 @@ def _joins(members: list[linalg.GenericOp], op: linalg.GenericOp) -> bool:
     return bool(reads) and all(list(map_.results[: len(rows)]) == leading for map_ in reads)
 
 
+def _is_epilogue(members: list[linalg.GenericOp], op: linalg.GenericOp) -> bool:
+    """Whether `op` is the epilogue of the contraction that `members` is alone (a bias, an
+    activation, a residual add): an elementwise generic that is the only reader of the
+    contraction's result, and reads it at the element it writes."""
+    (contraction, *others) = members
+    kinds = {str(kind.data) for kind in op.iterator_types}
+    if others or len(contraction.results) != 1 or not is_contraction(contraction) \
+            or kinds != {"parallel"}:
+        return False
+    result = contraction.results[0]
+    reads = [position for position, value in enumerate(op.inputs) if value == result]
+    return (bool(reads) and all(use.operation is op for use in result.uses)
+            and all(reads_own_element(op, position) for position in reads))
+
+
 def row_kernels(block: Block) -> list[list[linalg.GenericOp]]:
     """The kernels of `block`'s generics: consecutive generics that share their row loops
     and read each other's rows form one (a softmax, a norm: a reduction with its
-    prologue and epilogue); every other generic is a kernel alone. Empties and the fills
-    that kernels own may stand between members."""
+    prologue and epilogue), as do a contraction and the elementwise generic just after it
+    that reads its result (its epilogue, which litho-gemm applies to C's tiles); every
+    other generic is a kernel alone. Empties and the fills that kernels own may stand
+    between members."""
     kernels: list[list[linalg.GenericOp]] = []
     for op in block.ops:
         if isinstance(op, tensor.EmptyOp) or (isinstance(op, linalg.GenericOp)
@@ -250,7 +275,8 @@ def row_kernels(block: Block) -> list[list[linalg.GenericOp]]:
             continue
         if not isinstance(op, linalg.GenericOp):
             kernels.append([])
-        elif kernels and kernels[-1] and _joins(kernels[-1], op):
+        elif kernels and kernels[-1] and (_joins(kernels[-1], op)
+                                          or _is_epilogue(kernels[-1], op)):
             kernels[-1].append(op)
         else:
             kernels.append([op])

@@ -1,4 +1,5 @@
-"""litho-expand-math: fp32 `math.exp`, `math.erf` and `math.tanh` as arithmetic.
+"""litho-expand-math: fp32 `math.exp`, `math.erf` and `math.tanh` as arithmetic, on
+scalars and on vectors (a matmul's epilogue).
 
 The CPU has no vector instruction for these functions, and LLVM turns a vector `llvm.exp`
 back into one libm call per element; a loop that calls one is scalar. Written as plain
@@ -34,8 +35,17 @@ from typing import ClassVar
 from litho.lowering.common.pattern_pass import PatternPass
 from litho.lowering.common.tolerance import REASSOCIATE, Tolerance
 from xdsl.dialects import arith, math
-from xdsl.dialects.builtin import Float32Type, FloatAttr, IntegerAttr, f32, i32
-from xdsl.ir import Operation, SSAValue
+from xdsl.dialects.builtin import (
+    DenseIntOrFPElementsAttr,
+    Float32Type,
+    FloatAttr,
+    IntegerAttr,
+    VectorType,
+    f32,
+    i1,
+    i32,
+)
+from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.pattern_rewriter import (
     PatternRewriter,
     RewritePattern,
@@ -68,19 +78,33 @@ TANH_DENOMINATOR = (1.0, 0.46714285016059875, 0.025876715779304504,
 
 @dataclass
 class _Emitter:
-    """Inserts scalar ops before the op being expanded and gives their results."""
+    """Inserts ops before the op being expanded and gives their results: on scalars, or on
+    vectors of `lanes` (a matmul's epilogue applied to its tiles)."""
 
     rewriter: PatternRewriter
+    lanes: tuple[int, ...] = ()
 
     def emit(self, op: Operation) -> SSAValue:
         self.rewriter.insert(op)
         return op.results[0]
 
+    def typed(self, element: Attribute) -> Attribute:
+        """`element`, or a vector of it."""
+        return VectorType(element, self.lanes) if self.lanes else element
+
+    def constant(self, value: float | int, element: Attribute) -> SSAValue:
+        if not self.lanes:
+            attribute = FloatAttr(value, f32) if element == f32 else IntegerAttr(value, i32)
+            return self.emit(arith.ConstantOp(attribute))
+        vector_type = self.typed(element)
+        splat = DenseIntOrFPElementsAttr.from_list(vector_type, [value])
+        return self.emit(arith.ConstantOp(splat, vector_type))
+
     def float(self, value: float) -> SSAValue:
-        return self.emit(arith.ConstantOp(FloatAttr(value, f32)))
+        return self.constant(value, f32)
 
     def int(self, value: int) -> SSAValue:
-        return self.emit(arith.ConstantOp(IntegerAttr(value, i32)))
+        return self.constant(value, i32)
 
     def add(self, a: SSAValue, b: SSAValue) -> SSAValue:
         return self.emit(arith.AddfOp(a, b, flags=_CONTRACT))
@@ -100,7 +124,10 @@ class _Emitter:
 
     def where(self, predicate: str, a: SSAValue, b: SSAValue, then: SSAValue,
               otherwise: SSAValue) -> SSAValue:
-        condition = self.emit(arith.CmpfOp(a, b, predicate))
+        compare = arith.CmpfOp(a, b, predicate)
+        condition = self.emit(arith.CmpfOp.create(
+            operands=[a, b], properties=dict(compare.properties),
+            result_types=[self.typed(i1)]))
         return self.emit(arith.SelectOp(condition, then, otherwise))
 
     def clamp(self, x: SSAValue, bound: float) -> SSAValue:
@@ -112,7 +139,7 @@ class _Emitter:
         """2**exponent for an i32 exponent in [-126, 127], as float bits."""
         biased = self.emit(arith.AddiOp(exponent, self.int(127)))
         bits = self.emit(arith.ShLIOp(biased, self.int(23)))
-        return self.emit(arith.BitcastOp(bits, f32))
+        return self.emit(arith.BitcastOp(bits, self.typed(f32)))
 
 
 def expand_exp(emit: _Emitter, x: SSAValue) -> SSAValue:
@@ -127,7 +154,7 @@ def expand_exp(emit: _Emitter, x: SSAValue) -> SSAValue:
     r = emit.multiply_add(n, emit.float(-LN2_LOW), r)
     p = emit.add(emit.multiply_add(emit.mul(r, r), emit.polynomial(r, EXP_POLYNOMIAL), r),
                  emit.float(1.0))
-    whole = emit.emit(arith.FPToSIOp(n, i32))
+    whole = emit.emit(arith.FPToSIOp(n, emit.typed(i32)))
     half = emit.emit(arith.ShRSIOp(whole, emit.int(1)))
     rest = emit.emit(arith.SubiOp(whole, half))
     scaled = emit.mul(emit.mul(p, emit.power_of_two(half)), emit.power_of_two(rest))
@@ -158,9 +185,12 @@ class ExpandMathPattern(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: math.ExpOp | math.ErfOp | math.TanhOp,
                           rewriter: PatternRewriter):
-        if not isinstance(op.result.type, Float32Type):
+        value_type = op.result.type
+        lanes = tuple(value_type.get_shape()) if isinstance(value_type, VectorType) else ()
+        element = value_type.get_element_type() if lanes else value_type
+        if not isinstance(element, Float32Type):
             return
-        value = _EXPANSIONS[type(op)](_Emitter(rewriter), op.operand)
+        value = _EXPANSIONS[type(op)](_Emitter(rewriter, lanes), op.operand)
         rewriter.replace(op, [], [value])
 
 

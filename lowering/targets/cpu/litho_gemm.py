@@ -43,13 +43,14 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from litho.compiler.errors import CompilationError
 from litho.lowering.common.functions import defined_functions
 from litho.lowering.common.tolerance import REASSOCIATE, Tolerance
 from litho.lowering.loops.litho_parallel_loops import MIN_PARALLEL_WORK
+from litho.lowering.targets.cpu.epilogues import Epilogue, epilogue_of
 from litho.lowering.targets.cpu.matmuls import Matmul, prepare_matmul
 from litho.lowering.targets.cpu.matmuls import index_constant as _index
 from xdsl.builder import ImplicitBuilder
@@ -121,8 +122,12 @@ class _GemmEmitter:
     """Builds the loops of one matmul (see the module's docstring) at the current
     ImplicitBuilder."""
 
-    def __init__(self, matmul: Matmul, tiles: GemmTiles, zero_init: bool, threads: int):
+    def __init__(self, matmul: Matmul, tiles: GemmTiles, zero_init: bool, threads: int,
+                 epilogue: Epilogue | None):
+        if epilogue is not None:  # the sums go straight to the epilogue's output
+            matmul = replace(matmul, c=epilogue.output, maps=(*matmul.maps[:2], epilogue.at))
         self.matmul, self.tiles, self.zero_init, self.threads = matmul, tiles, zero_init, threads
+        self.epilogue = epilogue
         self.vector_type = VectorType(f32, [tiles.width])
         self.mask_type = VectorType(i1, [tiles.width])
 
@@ -183,6 +188,8 @@ class _GemmEmitter:
 
     def microkernel(self, values: dict[int, SSAValue], ir: SSAValue, jr: SSAValue,
                     pc: SSAValue, pc_end: SSAValue) -> None:
+        """The sums of one block of k for one MR x NR tile, added to C; after the last
+        block, the epilogue applied to the tile."""
         t, m = self.tiles, self.matmul
         lanes = t.columns // t.width
         zero = _index(0)
@@ -223,6 +230,33 @@ class _GemmEmitter:
             indices = m.indices(2, values, i=row, j=column)
             before = vector.MaskedLoadOp(m.c, indices, load, zeros).result
             vector.MaskedStoreOp(m.c, indices, store, arith.AddfOp(before, block_sum).result)
+        if self.epilogue is not None:
+            last_block = arith.CmpiOp(pc_end, _index(m.k), "eq").result
+            self.epilogue_tile(values, ir, jr, arith.SelectOp(last_block, _index(t.rows),
+                                                              zero).result)
+
+    def epilogue_tile(self, values: dict[int, SSAValue], ir: SSAValue, jr: SSAValue,
+                      rows: SSAValue) -> None:
+        """The epilogue applied in place to the first `rows` rows of the tile just stored
+        (still in L1: all of them after the last block of k, none before), a vector at a
+        time in a loop, so that its body is emitted once, not once per vector."""
+        t, m, epilogue = self.tiles, self.matmul, self.epilogue
+        zeros = _zero_vector(self.vector_type)
+
+        def apply(r: SSAValue, lane: SSAValue) -> None:
+            row = _add(ir, r)
+            inside = arith.CmpiOp(row, _index(m.m), "slt").result
+            row = _min(row, _index(m.m - 1))
+            column = _add(jr, arith.MuliOp(lane, _index(t.width)).result)
+            mask = self.mask(inside, arith.SubiOp(_index(m.n), column).result)
+            indices = m.indices(2, values, i=row, j=column)
+            sums = vector.MaskedLoadOp(m.c, indices, mask, zeros).result
+            last_column = _min(column, _index(m.n - 1))
+            value = epilogue.apply(m, values, row, last_column, mask, sums)
+            vector.MaskedStoreOp(m.c, indices, mask, value)
+
+        _loop(_index(0), rows, 1, lambda r: _loop(
+            _index(0), _index(t.columns // t.width), 1, lambda lane: apply(r, lane)))
 
     def mask(self, row_inside: SSAValue, count: SSAValue) -> SSAValue:
         lanes = arith.SelectOp(row_inside, count, _index(0)).result
@@ -239,15 +273,19 @@ def _zero_vector(vector_type: VectorType) -> SSAValue:
 
 
 def rewrite_matmul(matmul: Matmul, tiles: GemmTiles, threads: int) -> None:
-    """Replace the matmul generic (and the zero fill of C before it) with the blocked loops,
-    split in blocks for `threads` threads (1: all in one)."""
+    """Replace the matmul generic (and the zero fill of C before it, and its epilogue) with
+    the blocked loops, split in blocks for `threads` threads (1: all in one)."""
+    epilogue = epilogue_of(matmul)
     block = Block()
     with ImplicitBuilder(block):
-        _GemmEmitter(matmul, tiles, matmul.fill is not None, threads).emit()
+        _GemmEmitter(matmul, tiles, matmul.fill is not None, threads, epilogue).emit()
     Rewriter.inline_block(block, InsertPoint.before(matmul.op))
     Rewriter.erase_op(matmul.op)
     if matmul.fill is not None:
         Rewriter.erase_op(matmul.fill)
+    if epilogue is not None:
+        Rewriter.erase_op(epilogue.op)
+        Rewriter.erase_op(matmul.c.owner)
 
 
 @dataclass(frozen=True)
@@ -276,7 +314,8 @@ class LithoGemmPass(ModulePass):
                           self.row_block, self.column_block)
         for function in defined_functions(op):
             generics = [op for op in function.walk() if isinstance(op, linalg.GenericOp)]
-            for matmul in filter(None, map(prepare_matmul, generics)):
+            matmuls = [matmul for matmul in map(prepare_matmul, generics) if matmul]
+            for matmul in matmuls:  # an epilogue goes with its matmul
                 work = math.prod(matmul.batch) * matmul.m * \
                     matmul.n * matmul.k
                 threads = self.threads or len(os.sched_getaffinity(0))

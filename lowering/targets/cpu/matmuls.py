@@ -52,11 +52,16 @@ class Matmul:
                 ) -> list[SSAValue]:
         """The indices of operand `operand` (0 A, 1 B, 2 C) at the values `batch` of the
         batch loops and `loops` of i, j and k (those the operand reads)."""
+        return self.indices_of(self.maps[operand], batch, **loops)
+
+    def indices_of(self, indexing: AffineMap, batch: dict[int, SSAValue], **loops: SSAValue
+                   ) -> list[SSAValue]:
+        """The results of `indexing`, a map of the matmul's loops, at those values."""
         values = dict(batch)
         for position, name in enumerate("ijk", start=len(self.batch)):
             if name in loops:
                 values[position] = loops[name]
-        return [_affine_value(expr, values) for expr in self.maps[operand].results]
+        return [_affine_value(expr, values) for expr in indexing.results]
 
 
 def _affine_value(expr: AffineExpr, values: dict[int, SSAValue]) -> SSAValue:

@@ -216,11 +216,8 @@ class FunctionTranslation:
 
     def intrinsic(self, op: Operation) -> None:
         operands = self.operands(op)
-        value_type = operands[0].type
-        signature = ir.FunctionType(value_type, [value_type] * len(operands))
-        intrinsic = self.module.declare_intrinsic(
-            _FLOAT_INTRINSICS[type(op)], [value_type], signature
-        )
+        intrinsic = _intrinsic(self.module, _FLOAT_INTRINSICS[type(op)], operands[0].type,
+                               len(operands))
         self.values[op.results[0]] = self.builder.call(intrinsic, operands)
 
     def libm_call(self, op: Operation) -> None:
@@ -233,9 +230,9 @@ class FunctionTranslation:
 
     def rsqrt(self, op: math.RsqrtOp) -> None:
         (operand,) = self.operands(op)
-        sqrt = self.module.declare_intrinsic("llvm.sqrt", [operand.type])
-        root = self.builder.call(sqrt, [operand])
-        self.values[op.result] = self.builder.fdiv(ir.Constant(operand.type, 1.0), root)
+        root = self.builder.call(_intrinsic(self.module, "llvm.sqrt", operand.type, 1),
+                                 [operand])
+        self.values[op.result] = self.builder.fdiv(_constant_like(operand.type, 1.0), root)
 
     def cmpf(self, op: arith.CmpfOp) -> None:
         ordered, comparison = _CMPF[arith.CMPF_COMPARISON_OPERATIONS[op.predicate.value.data]]
@@ -326,9 +323,7 @@ class FunctionTranslation:
 
     def fma(self, op: vector.FMAOp) -> None:
         operands = self.operands(op)
-        vector_type = operands[0].type
-        intrinsic = _runtime_function(self.module, f"llvm.fma.{_intrinsic_suffix(vector_type)}",
-                                      vector_type, [vector_type] * 3)
+        intrinsic = _intrinsic(self.module, "llvm.fma", operands[0].type, 3)
         self.values[op.res] = self.builder.call(intrinsic, operands)
 
     def create_mask(self, op: vector.CreateMaskOp) -> None:
@@ -530,9 +525,25 @@ class _ParallelBody(FunctionTranslation):
         return self.builder.call(function, [])
 
 
-def _intrinsic_suffix(vector_type: ir.VectorType) -> str:
-    """How LLVM's intrinsic names spell a vector type: `v16f32`."""
-    return f"v{vector_type.count}{vector_type.element.intrinsic_name}"
+def _intrinsic_suffix(value_type: ir.Type) -> str:
+    """How LLVM's intrinsic names spell a type: `f32`, `v16f32`."""
+    if isinstance(value_type, ir.VectorType):
+        return f"v{value_type.count}{value_type.element.intrinsic_name}"
+    return value_type.intrinsic_name
+
+
+def _intrinsic(module: ir.Module, name: str, value_type: ir.Type, arity: int) -> ir.Function:
+    """The intrinsic `name` (`llvm.sqrt`) of `arity` operands of `value_type`, a scalar or
+    a vector, giving one."""
+    return _runtime_function(module, f"{name}.{_intrinsic_suffix(value_type)}", value_type,
+                             [value_type] * arity)
+
+
+def _constant_like(value_type: ir.Type, value: float) -> ir.Constant:
+    """`value` as a scalar of `value_type`, or in every lane of a vector."""
+    if isinstance(value_type, ir.VectorType):
+        return ir.Constant(value_type, [value] * value_type.count)
+    return ir.Constant(value_type, value)
 
 
 def _alignment(vector_type: ir.VectorType) -> ir.Constant:

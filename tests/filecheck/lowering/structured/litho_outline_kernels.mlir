@@ -51,12 +51,13 @@ func.func @layers(%x: tensor<4x8xf32>, %y: tensor<4x8xf32>) -> (tensor<4xf32>, t
   func.return %s, %t : tensor<4xf32>, tensor<4xf32>
 }
 
-// A contraction (a matmul: its reduction reuses each input across a parallel loop) is a
-// kernel alone, and so is what reads it across rows (a transpose).
+// A contraction (a matmul: its reduction reuses each input across a parallel loop) and
+// its epilogue (the elementwise generic after it, its result's only reader, at the
+// element it writes) are one kernel; what reads the epilogue across rows (a transpose)
+// is a kernel alone.
 // CHECK-LABEL: func.func @contraction
-// CHECK-NEXT: %[[M:.*]] = func.call @kernel1_mulf_addf(%{{.*}}, %{{.*}})
-// CHECK-NEXT: %[[N:.*]] = func.call @kernel2_negf(%[[M]])
-// CHECK-NEXT: %{{.*}} = func.call @kernel3_negf(%[[N]])
+// CHECK-NEXT: %[[N:.*]] = func.call @kernel1_mulf_addf_negf(%{{.*}}, %{{.*}})
+// CHECK-NEXT: %{{.*}} = func.call @kernel2_negf(%[[N]])
 func.func @contraction(%a: tensor<4x8xf32>, %b: tensor<8x4xf32>) -> (tensor<4x4xf32>, tensor<4x4xf32>) {
   %e = tensor.empty() : tensor<4x4xf32>
   %zero = linalg.generic {indexing_maps = [#id], iterator_types = ["parallel", "parallel"]} outs(%e : tensor<4x4xf32>) {
@@ -85,16 +86,43 @@ func.func @contraction(%a: tensor<4x8xf32>, %b: tensor<8x4xf32>) -> (tensor<4x4x
   func.return %n, %t : tensor<4x4xf32>, tensor<4x4xf32>
 }
 
+// A contraction whose result has another reader besides the elementwise generic after it
+// keeps its kernel to itself (C must be written out anyway).
+// CHECK-LABEL: func.func @contraction_read_twice
+// CHECK-NEXT: %[[M:.*]] = func.call @kernel{{.*}}_mulf_addf(%{{.*}}, %{{.*}})
+// CHECK-NEXT: %{{.*}} = func.call @kernel{{.*}}_negf(%[[M]])
+func.func @contraction_read_twice(%a: tensor<4x8xf32>, %b: tensor<8x4xf32>) -> (tensor<4x4xf32>, tensor<4x4xf32>) {
+  %e = tensor.empty() : tensor<4x4xf32>
+  %zero = linalg.generic {indexing_maps = [#id], iterator_types = ["parallel", "parallel"]} outs(%e : tensor<4x4xf32>) {
+  ^bb0(%o: f32):
+    %z = arith.constant 0.0 : f32
+    linalg.yield %z : f32
+  } -> tensor<4x4xf32>
+  %m = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d2)>], iterator_types = ["parallel", "reduction", "parallel"]} ins(%a, %b : tensor<4x8xf32>, tensor<8x4xf32>) outs(%zero : tensor<4x4xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    %r = arith.addf %o, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<4x4xf32>
+  %e1 = tensor.empty() : tensor<4x4xf32>
+  %n = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%m : tensor<4x4xf32>) outs(%e1 : tensor<4x4xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = arith.negf %v : f32
+    linalg.yield %r : f32
+  } -> tensor<4x4xf32>
+  func.return %m, %n : tensor<4x4xf32>, tensor<4x4xf32>
+}
+
 // A kernel that updates a tensor computed elsewhere (a scatter's destination) copies it
 // into a buffer of its own: a kernel never writes its caller's tensors. One that only
 // overwrites it makes a fresh buffer, with no copy; so does a kernel whose init is an
 // empty that another kernel shares.
 // CHECK-LABEL: func.func @destination
 // CHECK-SAME: (%[[X:.*]]: tensor<4xf32>)
-// CHECK-NEXT: %[[U:.*]] = func.call @kernel4_addf(%[[X]]) : (tensor<4xf32>) -> tensor<4xf32>
-// CHECK-NEXT: %[[O:.*]] = func.call @kernel5_fill() : () -> tensor<4xf32>
-// CHECK-NEXT: %[[E:.*]] = func.call @kernel6_negf(%[[U]]) : (tensor<4xf32>) -> tensor<4xf32>
-// CHECK-NEXT: %[[F:.*]] = func.call @kernel6_negf(%[[O]]) : (tensor<4xf32>) -> tensor<4xf32>
+// CHECK-NEXT: %[[U:.*]] = func.call @kernel5_addf(%[[X]]) : (tensor<4xf32>) -> tensor<4xf32>
+// CHECK-NEXT: %[[O:.*]] = func.call @kernel6_fill() : () -> tensor<4xf32>
+// CHECK-NEXT: %[[E:.*]] = func.call @kernel7_negf(%[[U]]) : (tensor<4xf32>) -> tensor<4xf32>
+// CHECK-NEXT: %[[F:.*]] = func.call @kernel7_negf(%[[O]]) : (tensor<4xf32>) -> tensor<4xf32>
 func.func @destination(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
   %updated = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} outs(%x : tensor<4xf32>) {
   ^bb0(%o: f32):
@@ -128,10 +156,11 @@ func.func @destination(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tens
 // CHECK-NEXT: %[[A:.*]] = linalg.generic {{.*}} ins(%[[X]] : tensor<4x8xf32>) outs(%{{.*}} : tensor<4x8xf32>) attrs =  {litho.loc = "exp @ model.py:3"}
 // CHECK: math.exp
 // CHECK: linalg.generic {{.*}} ins(%[[A]] : tensor<4x8xf32>) outs(%[[Z]] : tensor<4xf32>)
-// CHECK: func.func private @kernel4_addf(%[[D:.*]]: tensor<4xf32>) -> tensor<4xf32> attributes {litho.kernel} {
+// CHECK: func.func private @kernel5_addf(%[[D:.*]]: tensor<4xf32>) -> tensor<4xf32> attributes {litho.kernel} {
 // CHECK-NEXT: %[[E:.*]] = tensor.empty() : tensor<4xf32>
 // CHECK-NEXT: %[[C:.*]] = linalg.generic {{.*}} ins(%[[D]] : tensor<4xf32>) outs(%[[E]] : tensor<4xf32>)
 // CHECK: linalg.generic {{.*}} outs(%[[C]] : tensor<4xf32>)
-// CHECK: func.func private @kernel5_fill() -> tensor<4xf32> attributes {litho.kernel} {
+// CHECK: func.func private @kernel6_fill() -> tensor<4xf32> attributes {litho.kernel} {
 // CHECK-NEXT: %[[E:.*]] = tensor.empty() : tensor<4xf32>
 // CHECK-NEXT: linalg.generic {{.*}} outs(%[[E]] : tensor<4xf32>)
+

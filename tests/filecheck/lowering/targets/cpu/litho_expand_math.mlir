@@ -47,3 +47,20 @@ func.func @double(%x: f64) -> (f64, f64) {
   %r = math.erf %x : f64
   func.return %e, %r : f64, f64
 }
+
+// On vectors of f32 (a matmul's epilogue), the same arithmetic lane by lane: splat
+// constants, compares giving vectors of i1, the exponent bits in vectors of i32.
+// CHECK-LABEL: func.func @vectors
+// CHECK-SAME: (%[[X:.*]]: vector<4xf32>)
+// CHECK: arith.constant dense<8.872290e+01> : vector<4xf32>
+// CHECK: arith.cmpf ugt, %[[X]], %{{.*}} : vector<4xf32>
+// CHECK: arith.fptosi %{{.*}} : vector<4xf32> to vector<4xi32>
+// CHECK: arith.bitcast %{{.*}} : vector<4xi32> to vector<4xf32>
+// CHECK: arith.select %{{.*}}, %[[X]], %{{.*}} : vector<4xf32>
+// CHECK-NOT: math.exp
+// CHECK-NOT: math.tanh
+func.func @vectors(%x: vector<4xf32>) -> (vector<4xf32>, vector<4xf32>) {
+  %y = math.exp %x : vector<4xf32>
+  %z = math.tanh %x : vector<4xf32>
+  func.return %y, %z : vector<4xf32>, vector<4xf32>
+}

@@ -137,3 +137,81 @@ func.func @pointwise(%x: memref<1x6x5x7xf32>, %w: memref<4x6x1x1xf32>, %c: memre
   }
   func.return
 }
+
+// A matmul whose C is a buffer of its own, read only by the elementwise generic after it
+// (its epilogue: a bias along the columns, a tanh, a residual): the sums go straight to
+// the epilogue's output, C and both generics go, and after the last block of k (a loop
+// of the tile's rows that runs then only) each vector of the tile is loaded back, the
+// epilogue's body applied to it as vector ops, and stored.
+// CHECK-LABEL: func.func @epilogue
+// CHECK-SAME: %[[BIAS:[^:]*]]: memref<10xf32>, %[[RESIDUAL:[^:]*]]: memref<5x10xf32>, %[[OUT:[^:]*]]: memref<5x10xf32>
+// CHECK-NOT: memref.alloc
+// CHECK-NOT: linalg.generic
+// CHECK: vector.maskedstore %[[OUT]]
+// CHECK: %[[K:.*]] = arith.constant 9 : index
+// CHECK-NEXT: %[[LAST:.*]] = arith.cmpi eq, %{{.*}}, %[[K]] : index
+// CHECK-NEXT: %[[ROWS:.*]] = arith.constant 2 : index
+// CHECK-NEXT: %[[APPLIED:.*]] = arith.select %[[LAST]], %[[ROWS]], %{{.*}} : index
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[APPLIED]] step %{{.*}} {
+// CHECK: scf.for
+// CHECK: %[[SUMS:.*]] = vector.maskedload %[[OUT]]
+// CHECK: %[[B:.*]] = vector.maskedload %[[BIAS]]
+// CHECK-NEXT: %[[R:.*]] = vector.maskedload %[[RESIDUAL]]
+// CHECK-NEXT: %[[HALF:.*]] = arith.constant dense<5.000000e-01> : vector<4xf32>
+// CHECK-NEXT: %[[T:.*]] = arith.addf %[[SUMS]], %[[B]] : vector<4xf32>
+// CHECK-NEXT: %[[G:.*]] = math.tanh %[[T]] : vector<4xf32>
+// CHECK-NEXT: %[[H:.*]] = arith.mulf %[[G]], %[[HALF]] : vector<4xf32>
+// CHECK-NEXT: %[[U:.*]] = arith.addf %[[H]], %[[R]] : vector<4xf32>
+// CHECK-NEXT: vector.maskedstore %[[OUT]][%{{.*}}, %{{.*}}], %{{.*}}, %[[U]]
+// CHECK-NOT: linalg.generic
+func.func @epilogue(%a: memref<5x9xf32>, %b: memref<9x10xf32>, %bias: memref<10xf32>, %residual: memref<5x10xf32>, %out: memref<5x10xf32>) {
+  %c = memref.alloc() : memref<5x10xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} outs(%c : memref<5x10xf32>) {
+  ^bb0(%o: f32):
+    %zero = arith.constant 0.000000e+00 : f32
+    linalg.yield %zero : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d2)>], iterator_types = ["parallel", "reduction", "parallel"]} ins(%a, %b : memref<5x9xf32>, memref<9x10xf32>) outs(%c : memref<5x10xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y fastmath<contract> : f32
+    %s = arith.addf %acc, %p fastmath<contract> : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%c, %bias, %residual : memref<5x10xf32>, memref<10xf32>, memref<5x10xf32>) outs(%out : memref<5x10xf32>) {
+  ^bb0(%v: f32, %w: f32, %r: f32, %o: f32):
+    %half = arith.constant 5.000000e-01 : f32
+    %t = arith.addf %v, %w : f32
+    %g = math.tanh %t : f32
+    %h = arith.mulf %g, %half : f32
+    %u = arith.addf %h, %r : f32
+    linalg.yield %u : f32
+  }
+  func.return
+}
+
+// An epilogue that reads an input neither along C's row nor at one element per row (a
+// transpose: a stride of 5) stays a generic of its own.
+// CHECK-LABEL: func.func @epilogue_strided
+// CHECK: memref.alloc() : memref<5x10xf32>
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%{{.*}}, %{{.*}} : memref<5x10xf32>, memref<10x5xf32>)
+func.func @epilogue_strided(%a: memref<5x9xf32>, %b: memref<9x10xf32>, %t: memref<10x5xf32>, %out: memref<5x10xf32>) {
+  %c = memref.alloc() : memref<5x10xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} outs(%c : memref<5x10xf32>) {
+  ^bb0(%o: f32):
+    %zero = arith.constant 0.000000e+00 : f32
+    linalg.yield %zero : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d2)>], iterator_types = ["parallel", "reduction", "parallel"]} ins(%a, %b : memref<5x9xf32>, memref<9x10xf32>) outs(%c : memref<5x10xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y fastmath<contract> : f32
+    %s = arith.addf %acc, %p fastmath<contract> : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1, d0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%c, %t : memref<5x10xf32>, memref<10x5xf32>) outs(%out : memref<5x10xf32>) {
+  ^bb0(%v: f32, %w: f32, %o: f32):
+    %u = arith.addf %v, %w : f32
+    linalg.yield %u : f32
+  }
+  func.return
+}
