@@ -12,13 +12,7 @@ import pkgutil
 import litho.lowering
 import pytest
 from hypothesis import strategies as st
-from litho.compiler.testing import (
-    check_pass,
-    epilogue_programs,
-    movement_programs,
-    programs,
-    with_weights,
-)
+from litho.compiler.testing import check_pass, movement_programs, programs, with_weights
 from litho.compiler.universe import LITHO_PASSES
 from litho.lowering.graph.convert_litho_tensor_to_linalg import ConvertLithoTensorToLinalgPass
 from litho.lowering.graph.litho_canonicalize import LithoCanonicalizePass
@@ -199,10 +193,12 @@ def test_gemm_preserves_semantics():
     assert windows.cases >= 80
     # epilogues (the elementwise generic after a matmul, in its kernel): applied to C's
     # tiles in vector form, reading other inputs along C's rows or one element per row
-    # (78 of 88 matmuls over these cases took one in a coverage probe)
+    # (56 of 86 matmuls over these cases took one in a coverage probe)
+    epilogues = programs(ops=("add", "sub", "mul", "max", "relu", "tanh", "gelu", "reshape"),
+                         dtypes=("f32",), max_ops=4, max_dim=9, first="matmul", chain=True)
     applied = check_pass(small, prepare=f"{TO_LINALG},litho-fuse-elementwise,"
                          "litho-outline-kernels,litho-bufferize",
-                         program_strategy=epilogue_programs(), max_examples=100)
+                         program_strategy=epilogues, max_examples=100)
     assert applied.cases >= 80
 
 

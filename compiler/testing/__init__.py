@@ -3,8 +3,7 @@
 - `programs()`, `inputs_for(program)`: hypothesis strategies of well-typed `litho_tensor`
   programs and of their inputs; `movement_programs()` for the data-movement and window ops
   (slices, concat, gathers, cumsum, pad, convolution, pooling); `with_weights(strategy)`
-  marks some arguments as model weights, for parameter passes; `epilogue_programs()`: a
-  matmul and a chain of elementwise ops on its result.
+  marks some arguments as model weights, for parameter passes.
 - `check_pass(pass_or_pipeline)`, `check_patterns([pattern, ...])`: run generated programs
   through the interpreter before and after, under the declared tolerance; a failure is
   reduced to a small `.mlir` repro with its inputs and a `litho-opt` command (or, for
@@ -32,12 +31,7 @@ from litho.compiler.testing.checks import (
 from litho.compiler.testing.inputs import inputs_for
 from litho.compiler.testing.movement import MOVEMENT_OPS, movement_programs
 from litho.compiler.testing.program import Argument, Node, Program, ValueSpec
-from litho.compiler.testing.strategies import (
-    ALL_OPS,
-    epilogue_programs,
-    programs,
-    with_weights,
-)
+from litho.compiler.testing.strategies import ALL_OPS, programs, with_weights
 from litho.lowering.common.tolerance import EXACT, REASSOCIATE, Tolerance, quantizing
 
 __all__ = [
@@ -57,7 +51,6 @@ __all__ = [
     "check_pass",
     "check_patterns",
     "inputs_for",
-    "epilogue_programs",
     "movement_programs",
     "programs",
     "quantizing",

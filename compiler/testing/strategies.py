@@ -101,8 +101,8 @@ class _Builder:
     dtypes: tuple[str, ...]
     max_rank: int
     max_dim: int
-    chains: bool = False
-    """Whether a first operand is always the latest value that fits (one chain of ops)."""
+    chain: bool = False
+    """Whether a first operand is always the latest value that fits."""
 
     def __post_init__(self) -> None:
         self.arguments: list[Argument] = []
@@ -159,7 +159,7 @@ class _Builder:
             for value in range(len(self.specs))
             if accept(value) and (not positive or self.bounds[value].low > 0)
         ]
-        if not partner and self.chains and candidates:
+        if not partner and self.chain and candidates:
             return candidates[-1]
         if not partner:
             choice = self.draw(st.integers(0, 3 * len(candidates)))
@@ -553,8 +553,12 @@ def programs(
     dtypes: Sequence[str] = ALL_DTYPES,
     max_rank: int = 3,
     max_dim: int = 4,
+    first: str | None = None,
+    chain: bool = False,
 ) -> Program:
-    """Programs of 1 to `max_ops` ops drawn from `ops`, on tensors of `dtypes`.
+    """Programs of 1 to `max_ops` ops drawn from `ops`, on tensors of `dtypes`; the
+    `first` op, if given, leads, and with `chain` each op's first operand is the latest
+    value that fits (a matmul and its epilogue: `first="matmul", chain=True`).
 
     The outputs are the results no later op uses. `dtypes` may hold f32, f64, i32, i64
     and i1 (bool); each op draws among those it takes (`BOOL_OPS` take bools, and `cmp`,
@@ -566,31 +570,14 @@ def programs(
         raise ValueError(f"programs(): unknown ops {sorted(unknown)}; known: {ALL_OPS}")
     if not any(dtype in FLOAT_DTYPES for dtype in dtypes):
         dtypes = (*dtypes, "f32")
-    builder = _Builder(draw, tuple(dtypes), max_rank, max_dim)
+    builder = _Builder(draw, tuple(dtypes), max_rank, max_dim, chain)
     wanted = draw(st.integers(1, max_ops))
     weighted = (*ops, *[op for op in ops if op in LAYOUT_OPS] * 2)
-    for _ in range(wanted):
-        op = draw(st.sampled_from(weighted))
+    for position in range(wanted):
+        op = first if first and position == 0 else draw(st.sampled_from(weighted))
         _ADDERS[op](builder, op)
     if not builder.nodes:
         _add_unary(builder, "neg")
-    return builder.program()
-
-
-EPILOGUE_OPS = ("add", "sub", "mul", "max", "relu", "tanh", "gelu", "reshape")
-
-
-@st.composite
-def epilogue_programs(draw: Callable, max_ops: int = 3, max_dim: int = 9) -> Program:
-    """An fp32 matmul, then a chain of 1 to `max_ops` elementwise ops and reshapes on its
-    result: the epilogues litho-gemm applies to C's tiles (a bias, a scaling, a residual,
-    an activation), with partners that match C, broadcast along its rows or columns, or
-    stretch it (which keeps the chain out of the matmul)."""
-    builder = _Builder(draw, ("f32",), 3, max_dim, chains=True)
-    _add_matmul(builder, "matmul")
-    for _ in range(draw(st.integers(1, max_ops))):
-        op = draw(st.sampled_from(EPILOGUE_OPS))
-        _ADDERS[op](builder, op)
     return builder.program()
 
 

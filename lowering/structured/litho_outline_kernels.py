@@ -190,8 +190,29 @@ class LithoOutlineKernelsPass(ModulePass):
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         outliner = _Outliner(op, {})
         for function in defined_functions(op):
+            _sink_contractions(function.body.block)
             for members in row_kernels(function.body.block):
                 outliner.outline(members)
+
+
+def _sink_contractions(block: Block) -> None:
+    """Move each contraction of `block` whose result only its epilogue reads (with the fill
+    of its output it owns) down to just before that epilogue, so that they are
+    consecutive and form one kernel: ops between them (a batch norm's weights, computed
+    after a convolution) do not read the result, and tensors have no other effects."""
+    for op in list(block.ops):
+        if not isinstance(op, linalg.GenericOp) or len(op.results) != 1:
+            continue
+        users = {use.operation for use in op.results[0].uses}
+        user = users.pop() if len(users) == 1 else None
+        if not isinstance(user, linalg.GenericOp) or user.parent_block() is not block \
+                or user is op.next_op or not _is_epilogue([op], user):
+            continue
+        fill = _owned_fill(op.outputs[0])
+        for moved in (fill, op):
+            if moved is not None:
+                moved.detach()
+                Rewriter.insert_op(moved, InsertPoint.before(user))
 
 
 def _loop_extents(op: linalg.GenericOp) -> list[int]:

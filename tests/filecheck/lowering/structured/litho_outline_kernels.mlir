@@ -86,6 +86,40 @@ func.func @contraction(%a: tensor<4x8xf32>, %b: tensor<8x4xf32>) -> (tensor<4x4x
   func.return %n, %t : tensor<4x4xf32>, tensor<4x4xf32>
 }
 
+// A generic between a contraction and its epilogue that does not read the contraction
+// (a batch norm's scale, from weights alone) goes first: the contraction moves down to
+// its epilogue, and the two form one kernel.
+// CHECK-LABEL: func.func @contraction_then_weights
+// CHECK-NEXT: %[[S:.*]] = func.call @kernel{{.*}}_rsqrt(%{{.*}})
+// CHECK-NEXT: %{{.*}} = func.call @kernel{{.*}}_mulf_addf_mulf(%{{.*}}, %{{.*}}, %[[S]])
+func.func @contraction_then_weights(%a: tensor<4x8xf32>, %b: tensor<8x4xf32>, %v: tensor<4xf32>) -> tensor<4x4xf32> {
+  %e = tensor.empty() : tensor<4x4xf32>
+  %zero = linalg.generic {indexing_maps = [#id], iterator_types = ["parallel", "parallel"]} outs(%e : tensor<4x4xf32>) {
+  ^bb0(%o: f32):
+    %z = arith.constant 0.0 : f32
+    linalg.yield %z : f32
+  } -> tensor<4x4xf32>
+  %m = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d2)>], iterator_types = ["parallel", "reduction", "parallel"]} ins(%a, %b : tensor<4x8xf32>, tensor<8x4xf32>) outs(%zero : tensor<4x4xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    %r = arith.addf %o, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<4x4xf32>
+  %e1 = tensor.empty() : tensor<4xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%v : tensor<4xf32>) outs(%e1 : tensor<4xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %r = math.rsqrt %x : f32
+    linalg.yield %r : f32
+  } -> tensor<4xf32>
+  %e2 = tensor.empty() : tensor<4x4xf32>
+  %n = linalg.generic {indexing_maps = [#id, affine_map<(d0, d1) -> (d1)>, #id], iterator_types = ["parallel", "parallel"]} ins(%m, %s : tensor<4x4xf32>, tensor<4xf32>) outs(%e2 : tensor<4x4xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %r = arith.mulf %x, %y : f32
+    linalg.yield %r : f32
+  } -> tensor<4x4xf32>
+  func.return %n : tensor<4x4xf32>
+}
+
 // A contraction whose result has another reader besides the elementwise generic after it
 // keeps its kernel to itself (C must be written out anyway).
 // CHECK-LABEL: func.func @contraction_read_twice
@@ -119,10 +153,10 @@ func.func @contraction_read_twice(%a: tensor<4x8xf32>, %b: tensor<8x4xf32>) -> (
 // empty that another kernel shares.
 // CHECK-LABEL: func.func @destination
 // CHECK-SAME: (%[[X:.*]]: tensor<4xf32>)
-// CHECK-NEXT: %[[U:.*]] = func.call @kernel5_addf(%[[X]]) : (tensor<4xf32>) -> tensor<4xf32>
-// CHECK-NEXT: %[[O:.*]] = func.call @kernel6_fill() : () -> tensor<4xf32>
-// CHECK-NEXT: %[[E:.*]] = func.call @kernel7_negf(%[[U]]) : (tensor<4xf32>) -> tensor<4xf32>
-// CHECK-NEXT: %[[F:.*]] = func.call @kernel7_negf(%[[O]]) : (tensor<4xf32>) -> tensor<4xf32>
+// CHECK-NEXT: %[[U:.*]] = func.call @kernel7_addf(%[[X]]) : (tensor<4xf32>) -> tensor<4xf32>
+// CHECK-NEXT: %[[O:.*]] = func.call @kernel8_fill() : () -> tensor<4xf32>
+// CHECK-NEXT: %[[E:.*]] = func.call @kernel9_negf(%[[U]]) : (tensor<4xf32>) -> tensor<4xf32>
+// CHECK-NEXT: %[[F:.*]] = func.call @kernel9_negf(%[[O]]) : (tensor<4xf32>) -> tensor<4xf32>
 func.func @destination(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
   %updated = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} outs(%x : tensor<4xf32>) {
   ^bb0(%o: f32):
@@ -156,11 +190,11 @@ func.func @destination(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tens
 // CHECK-NEXT: %[[A:.*]] = linalg.generic {{.*}} ins(%[[X]] : tensor<4x8xf32>) outs(%{{.*}} : tensor<4x8xf32>) attrs =  {litho.loc = "exp @ model.py:3"}
 // CHECK: math.exp
 // CHECK: linalg.generic {{.*}} ins(%[[A]] : tensor<4x8xf32>) outs(%[[Z]] : tensor<4xf32>)
-// CHECK: func.func private @kernel5_addf(%[[D:.*]]: tensor<4xf32>) -> tensor<4xf32> attributes {litho.kernel} {
+// CHECK: func.func private @kernel7_addf(%[[D:.*]]: tensor<4xf32>) -> tensor<4xf32> attributes {litho.kernel} {
 // CHECK-NEXT: %[[E:.*]] = tensor.empty() : tensor<4xf32>
 // CHECK-NEXT: %[[C:.*]] = linalg.generic {{.*}} ins(%[[D]] : tensor<4xf32>) outs(%[[E]] : tensor<4xf32>)
 // CHECK: linalg.generic {{.*}} outs(%[[C]] : tensor<4xf32>)
-// CHECK: func.func private @kernel6_fill() -> tensor<4xf32> attributes {litho.kernel} {
+// CHECK: func.func private @kernel8_fill() -> tensor<4xf32> attributes {litho.kernel} {
 // CHECK-NEXT: %[[E:.*]] = tensor.empty() : tensor<4xf32>
 // CHECK-NEXT: linalg.generic {{.*}} outs(%[[E]] : tensor<4xf32>)
 
