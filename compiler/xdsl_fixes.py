@@ -12,15 +12,23 @@ Applied once, when `litho.compiler.universe` is imported (every litho entry poin
   takes and gives scalars: MLIR allows vectors (lane by lane), which litho-gemm's vector
   epilogues and litho-expand-math on vectors need. The fix widens those constraints to
   xDSL's own `boolLike`, `floatingPointLike` and `signlessIntegerLike` (the scalar, or a
-  vector or tensor of it).
+  vector or tensor of it). For the IR to parse back, a compare of vectors parses to a
+  vector of i1 (xDSL's parser gives an i1 whatever the operands), and a select on a
+  vector of i1 prints as MLIR's does, `arith.select %c, %a, %b : vector<16xi1>,
+  vector<16xf32>` (xDSL's declarative format leaves out the condition's type).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from xdsl.dialects import arith
+from xdsl.dialects.builtin import VectorType, i1
+from xdsl.ir import Operation
 from xdsl.irdl import AttrConstraint
+from xdsl.parser import Parser
+from xdsl.printer import Printer
 from xdsl.utils.mlir_lexer import MLIRLexer
 
 STRING_LITERAL = re.compile(r'"(?:[^"\\\n\v\f]|\\(?:["nt\\]|[0-9A-Fa-f]{2}))*"')
@@ -35,6 +43,10 @@ def apply_xdsl_fixes() -> None:
             (arith.FPToSIOp, "operands", "input", arith.floatingPointLike),
             (arith.FPToSIOp, "results", "result", arith.signlessIntegerLike)):
         _widen(getattr(op.get_irdl_definition(), definitions), field, constraint)
+    arith.SelectOp.print = _print_select
+    for compare in (arith.CmpfOp, arith.CmpiOp):
+        compare.parse = classmethod(_lane_by_lane(compare.parse.__func__))
+    arith.SelectOp.parse = classmethod(_parse_select)
 
 
 def _widen(definitions: list, field: str, constraint: AttrConstraint) -> None:
@@ -42,3 +54,47 @@ def _widen(definitions: list, field: str, constraint: AttrConstraint) -> None:
     for position, (name, definition) in enumerate(definitions):
         if name == field:
             definitions[position] = (name, type(definition)(constraint))
+
+
+def _lane_by_lane(parse: Callable) -> Callable:
+    """A compare's parser that gives a vector of i1 for vector operands."""
+
+    def parse_compare(cls: type[Operation], parser: Parser) -> Operation:
+        op = parse(cls, parser)
+        operand_type = op.operands[0].type
+        if not isinstance(operand_type, VectorType):
+            return op
+        lanes = cls.create(operands=op.operands, properties=dict(op.properties),
+                           attributes=dict(op.attributes),
+                           result_types=[VectorType(i1, operand_type.get_shape())])
+        op.erase()
+        return lanes
+
+    return parse_compare
+
+
+def _print_select(op: arith.SelectOp, printer: Printer) -> None:
+    printer.print_string(" ")
+    printer.print_list(op.operands, printer.print_operand)
+    printer.print_op_attributes(op.attributes)
+    printer.print_string(" : ")
+    if op.cond.type != i1:
+        printer.print_attribute(op.cond.type)
+        printer.print_string(", ")
+    printer.print_attribute(op.result.type)
+
+
+def _parse_select(cls: type[arith.SelectOp], parser: Parser) -> arith.SelectOp:
+    position = parser.pos
+    operands = [parser.parse_unresolved_operand()]
+    for _ in range(2):
+        parser.parse_punctuation(",")
+        operands.append(parser.parse_unresolved_operand())
+    attributes = parser.parse_optional_attr_dict()
+    parser.parse_punctuation(":")
+    condition, value = i1, parser.parse_type()
+    if parser.parse_optional_punctuation(",") is not None:
+        condition, value = value, parser.parse_type()
+    op = cls(*parser.resolve_operands(operands, [condition, value, value], position))
+    op.attributes.update(attributes)
+    return op

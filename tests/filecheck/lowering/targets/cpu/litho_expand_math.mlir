@@ -1,4 +1,6 @@
 // RUN: litho-opt %s -p litho-expand-math | filecheck %s
+// The output parses back as it is printed (vector compares and selects included):
+// RUN: litho-opt %s -p litho-expand-math | litho-opt | filecheck %s
 
 // fp32 exp: clamped (NaN sent to the upper bound by an unordered compare), split as
 // n ln2 + r, a polynomial in r, 2^n built in two halves of exponent bits, NaN put back.
@@ -56,7 +58,7 @@ func.func @double(%x: f64) -> (f64, f64) {
 // CHECK: arith.cmpf ugt, %[[X]], %{{.*}} : vector<4xf32>
 // CHECK: arith.fptosi %{{.*}} : vector<4xf32> to vector<4xi32>
 // CHECK: arith.bitcast %{{.*}} : vector<4xi32> to vector<4xf32>
-// CHECK: arith.select %{{.*}}, %[[X]], %{{.*}} : vector<4xf32>
+// CHECK: arith.select %{{.*}}, %[[X]], %{{.*}} : vector<4xi1>, vector<4xf32>
 // CHECK-NOT: math.exp
 // CHECK-NOT: math.tanh
 func.func @vectors(%x: vector<4xf32>) -> (vector<4xf32>, vector<4xf32>) {
