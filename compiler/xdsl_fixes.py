@@ -12,9 +12,9 @@ Applied once, when `litho.compiler.universe` is imported (every litho entry poin
   takes and gives scalars: MLIR allows vectors (lane by lane), which litho-gemm's vector
   epilogues and litho-expand-math on vectors need. The fix widens those constraints to
   xDSL's own `boolLike`, `floatingPointLike` and `signlessIntegerLike` (the scalar, or a
-  vector or tensor of it). For the IR to parse back, a compare of vectors parses to a
-  vector of i1 (xDSL's parser gives an i1 whatever the operands), and a select on a
-  vector of i1 prints as MLIR's does, `arith.select %c, %a, %b : vector<16xi1>,
+  vector or tensor of it). A compare of vectors is built (and parsed) as a vector of
+  i1 (xDSL's constructor gives an i1 whatever the operands), and a select on a vector of
+  i1 prints as MLIR's does, `arith.select %c, %a, %b : vector<16xi1>,
   vector<16xf32>` (xDSL's declarative format leaves out the condition's type).
 """
 
@@ -25,7 +25,8 @@ from collections.abc import Callable
 
 from xdsl.dialects import arith
 from xdsl.dialects.builtin import VectorType, i1
-from xdsl.ir import Operation
+from xdsl.ir import Operation, OpResult, SSAValue
+from xdsl.ir.core import SSAValues
 from xdsl.irdl import AttrConstraint
 from xdsl.parser import Parser
 from xdsl.printer import Printer
@@ -45,7 +46,7 @@ def apply_xdsl_fixes() -> None:
         _widen(getattr(op.get_irdl_definition(), definitions), field, constraint)
     arith.SelectOp.print = _print_select
     for compare in (arith.CmpfOp, arith.CmpiOp):
-        compare.parse = classmethod(_lane_by_lane(compare.parse.__func__))
+        compare.__init__ = _lane_by_lane(compare.__init__)
     arith.SelectOp.parse = classmethod(_parse_select)
 
 
@@ -56,21 +57,18 @@ def _widen(definitions: list, field: str, constraint: AttrConstraint) -> None:
             definitions[position] = (name, type(definition)(constraint))
 
 
-def _lane_by_lane(parse: Callable) -> Callable:
-    """A compare's parser that gives a vector of i1 for vector operands."""
+def _lane_by_lane(init: Callable) -> Callable:
+    """A compare's constructor that gives a vector of i1 for vector operands, as MLIR's
+    does (its parser calls it too)."""
 
-    def parse_compare(cls: type[Operation], parser: Parser) -> Operation:
-        op = parse(cls, parser)
-        operand_type = op.operands[0].type
-        if not isinstance(operand_type, VectorType):
-            return op
-        lanes = cls.create(operands=op.operands, properties=dict(op.properties),
-                           attributes=dict(op.attributes),
-                           result_types=[VectorType(i1, operand_type.get_shape())])
-        op.erase()
-        return lanes
+    def compare_init(self: Operation, operand1: SSAValue | Operation, *args, **kwargs) -> None:
+        init(self, operand1, *args, **kwargs)
+        operand_type = SSAValue.get(operand1).type
+        if isinstance(operand_type, VectorType):
+            self.results = SSAValues([OpResult(VectorType(i1, operand_type.get_shape()), self,
+                                               0)])
 
-    return parse_compare
+    return compare_init
 
 
 def _print_select(op: arith.SelectOp, printer: Printer) -> None:

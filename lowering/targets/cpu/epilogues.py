@@ -1,11 +1,11 @@
-"""A matmul's epilogue, which litho-gemm applies to the tiles of C in registers.
+"""A matmul's epilogue, which litho-gemm applies to the tiles of C while they are in L1.
 
 The epilogue is the elementwise generic just after a matmul (litho-outline-kernels puts
 them in one kernel) that alone reads C, at the element it writes: a bias, an activation,
 a residual add, a scaling, a convolution's batch norm. litho-gemm then writes the
-matmul's partial sums straight into the epilogue's output, and at the last block of k
-applies the epilogue's body, as vector ops of the microkernel's width, to each tile's
-sums before their one store: C is never allocated, and the epilogue's loops are gone.
+matmul's partial sums straight into the epilogue's output, and after the last block of
+k applies the epilogue's body, as vector ops of the microkernel's width, to each tile
+just stored: C is never allocated, and the epilogue's loops are gone.
 
 Along a vector of C's consecutive elements, each other input of the epilogue must be
 read either at consecutive elements of its own (a residual: one masked vector load) or
@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from litho.lowering.common.elements import every_point, positions, reads_own_element
+from litho.lowering.common.elements import every_point, positions
 from litho.lowering.graph.convert_litho_tensor_to_linalg import row_major_strides
 from litho.lowering.targets.cpu.matmuls import Matmul
 from xdsl.dialects import arith, memref, vector
@@ -104,23 +104,24 @@ def epilogue_of(matmul: Matmul) -> Epilogue | None:
             or any(use.operation not in (matmul.fill, matmul.op, op) for use in c.uses)):
         return None
     output = op.outputs[0]
-    if (output in op.inputs or output in (matmul.a, matmul.b)
+    if (c not in op.inputs or output in (*op.inputs, matmul.a, matmul.b)
             or not isinstance(output.type, MemRefType)
             or not isinstance(output.type.get_element_type(), Float32Type)
             or output.type.element_count() != c.type.element_count()
+            or op.indexing_maps.data[-1].data != AffineMap.identity(len(op.iterator_types))
             or {str(kind.data) for kind in op.iterator_types} != {"parallel"}
             or op.body.block.args[-1].uses or not _computes_elementwise(op)):
         return None
     at = _element_of_c(matmul, output.type.get_shape())
-    loop_extents = [*matmul.batch, matmul.m, matmul.n, 1]
-    points = every_point(loop_extents)
-    c_positions = positions(matmul.maps[2], c.type.get_shape(), points)
-    output_points = list(np.unravel_index(c_positions, output.type.get_shape()))
+    c_positions = positions(matmul.maps[2], c.type.get_shape(),
+                            every_point([*matmul.batch, matmul.m, matmul.n, 1]))
+    # the epilogue's loops run over its output: the point where it meets each element of C
+    points = list(np.unravel_index(c_positions, output.type.get_shape()))
     reads, broadcast = [], []
-    for position, value in enumerate(op.inputs):
-        indexing = op.indexing_maps.data[position].data
+    for value, indexing in zip(op.inputs, op.indexing_maps.data, strict=False):
+        read = positions(indexing.data, value.type.get_shape(), points)
         if value == c:
-            if not reads_own_element(op, position):
+            if not np.array_equal(read, c_positions):
                 return None
             reads.append(None)
             broadcast.append(False)
@@ -128,16 +129,14 @@ def epilogue_of(matmul: Matmul) -> Epilogue | None:
         if not isinstance(value.type, MemRefType) or \
                 not isinstance(value.type.get_element_type(), Float32Type):
             return None
-        rows = positions(indexing, value.type.get_shape(), output_points).reshape(
-            -1, matmul.n)
-        along_row = rows - rows[:, :1]
+        along_row = read.reshape(-1, matmul.n) - read.reshape(-1, matmul.n)[:, :1]
         if not along_row.any():
             broadcast.append(True)
-        elif np.array_equal(along_row, np.broadcast_to(np.arange(matmul.n), rows.shape)):
+        elif np.array_equal(along_row, np.broadcast_to(np.arange(matmul.n), along_row.shape)):
             broadcast.append(False)
         else:
             return None
-        reads.append(indexing.compose(at))
+        reads.append(indexing.data.compose(at))
     return Epilogue(op, output, at, tuple(reads), tuple(broadcast))
 
 

@@ -42,7 +42,6 @@ from xdsl.dialects.builtin import (
     IntegerAttr,
     VectorType,
     f32,
-    i1,
     i32,
 )
 from xdsl.ir import Attribute, Operation, SSAValue
@@ -124,10 +123,7 @@ class _Emitter:
 
     def where(self, predicate: str, a: SSAValue, b: SSAValue, then: SSAValue,
               otherwise: SSAValue) -> SSAValue:
-        compare = arith.CmpfOp(a, b, predicate)
-        condition = self.emit(arith.CmpfOp.create(
-            operands=[a, b], properties=dict(compare.properties),
-            result_types=[self.typed(i1)]))
+        condition = self.emit(arith.CmpfOp(a, b, predicate))
         return self.emit(arith.SelectOp(condition, then, otherwise))
 
     def clamp(self, x: SSAValue, bound: float) -> SSAValue:

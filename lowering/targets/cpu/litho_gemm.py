@@ -37,6 +37,12 @@ from zero, and then adds that sum to C (blocked summation, as BLIS's kernels do:
 rounding error grows with KC, not with K; summed in one run of k, a 2048-long row was 3x
 further from float64 than eager's). This is the `contract` and reassociation freedom
 the matmul carries.
+
+When C is a buffer of the matmul's own that only the elementwise generic after it reads
+(its epilogue: a bias, an activation, a residual; see epilogues.py), the sums go straight
+to the epilogue's output, and after the last block of k a loop over the tile's vectors
+loads each back (from L1), applies the epilogue's body as vector ops and stores it; C
+and the epilogue's loops go.
 """
 
 from __future__ import annotations
