@@ -46,6 +46,12 @@ def _litho_fold_parameters() -> type[ModulePass]:
     return LithoFoldParametersPass
 
 
+def _litho_fuse_attention() -> type[ModulePass]:
+    from litho.lowering.graph.litho_fuse_attention import LithoFuseAttentionPass
+
+    return LithoFuseAttentionPass
+
+
 def _convert_litho_tensor_to_linalg() -> type[ModulePass]:
     from litho.lowering.graph.convert_litho_tensor_to_linalg import ConvertLithoTensorToLinalgPass
 
@@ -126,6 +132,7 @@ LITHO_DIALECTS: dict[str, Callable[[], Dialect]] = {
 LITHO_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "litho-canonicalize": _litho_canonicalize,
     "litho-fold-parameters": _litho_fold_parameters,
+    "litho-fuse-attention": _litho_fuse_attention,
     "convert-litho-tensor-to-linalg": _convert_litho_tensor_to_linalg,
     "litho-fuse-elementwise": _litho_fuse_elementwise,
     "litho-outline-kernels": _litho_outline_kernels,

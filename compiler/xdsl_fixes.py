@@ -16,6 +16,10 @@ Applied once, when `litho.compiler.universe` is imported (every litho entry poin
   i1 (xDSL's constructor gives an i1 whatever the operands), and a select on a vector of
   i1 prints as MLIR's does, `arith.select %c, %a, %b : vector<16xi1>,
   vector<16xf32>` (xDSL's declarative format leaves out the condition's type).
+- A hexadecimal element of a float `dense<...>` literal is the element's bits in MLIR
+  (`dense<0xFF800000> : tensor<f32>` is -inf: how xDSL itself prints -inf and NaN);
+  xDSL's parser read it as the integer's value, so -inf came back as 4286578688.0 and a
+  mask's -inf from IR text was a large finite number. The fix reads those bits.
 """
 
 from __future__ import annotations
@@ -23,12 +27,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import numpy as np
+
 from xdsl.dialects import arith
-from xdsl.dialects.builtin import VectorType, i1
+from xdsl.dialects.builtin import AnyFloat, BFloat16Type, VectorType, i1
 from xdsl.ir import Operation, OpResult, SSAValue
 from xdsl.ir.core import SSAValues
 from xdsl.irdl import AttrConstraint
 from xdsl.parser import Parser
+from xdsl.parser.attribute_parser import AttrParser
 from xdsl.printer import Printer
 from xdsl.utils.mlir_lexer import MLIRLexer
 
@@ -48,6 +55,8 @@ def apply_xdsl_fixes() -> None:
     for compare in (arith.CmpfOp, arith.CmpiOp):
         compare.__init__ = _lane_by_lane(compare.__init__)
     arith.SelectOp.parse = classmethod(_parse_select)
+    element = AttrParser._TensorLiteralElement
+    element.to_type = _bits_of_hexadecimal_floats(element.to_type)
 
 
 def _widen(definitions: list, field: str, constraint: AttrConstraint) -> None:
@@ -96,3 +105,20 @@ def _parse_select(cls: type[arith.SelectOp], parser: Parser) -> arith.SelectOp:
     op = cls(*parser.resolve_operands(operands, [condition, value, value], position))
     op.attributes.update(attributes)
     return op
+
+
+def _bits_of_hexadecimal_floats(to_type: Callable) -> Callable:
+    """A dense literal element's conversion that reads a hexadecimal integer given for a
+    float type as the float's bits, as MLIR does."""
+
+    def element_to_type(self, parser: AttrParser, element_type):
+        if not isinstance(element_type, AnyFloat) or isinstance(self.value, bool) or \
+                not isinstance(self.value, int) or not self.span.text.lower().startswith("0x"):
+            return to_type(self, parser, element_type)
+        if isinstance(element_type, BFloat16Type):  # the high half of an f32
+            return float(np.array([self.value << 16], np.uint32).view(np.float32)[0])
+        width = element_type.bitwidth
+        bits = np.array([self.value], np.dtype(f"uint{width}"))
+        return float(bits.view(np.dtype(f"float{width}"))[0])
+
+    return element_to_type

@@ -18,6 +18,10 @@
 - `litho.kernel` on a `func.func`: the function is one kernel, outlined by
   litho-outline-kernels and called from the entry function (codegen makes it an
   internal LLVM function that is not inlined).
+- `litho.attention` on a `linalg.generic`: its role in one `litho_tensor.attention`,
+  one of `ATTENTION_ROLES` in order (convert-litho-tensor-to-linalg writes them;
+  elementwise fusion leaves these generics alone, outlining makes them one kernel, and
+  the CPU target's litho-attention runs that kernel as flash attention).
 """
 
 LOCATION_ATTRIBUTE = "litho.loc"
@@ -27,3 +31,8 @@ ARENA_SIZE_ATTRIBUTE = "litho.arena_size"
 PARAMETER_ATTRIBUTE = "litho.parameter"
 UNFUSED_ATTRIBUTE = "litho.unfused"
 KERNEL_ATTRIBUTE = "litho.kernel"
+ATTENTION_ATTRIBUTE = "litho.attention"
+ATTENTION_ROLES = ("scores", "maxima", "weights", "sums", "values", "normalize")
+"""The generics of one attention: the scaled scores `q @ kt`, their masked row maxima,
+the weights `exp(scores + mask - maxima)`, their row sums, the weighted sum of the
+values, and that sum divided by the row sums."""

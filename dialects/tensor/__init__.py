@@ -12,6 +12,7 @@ function arguments, so IR text stays readable at any model size.
 | `structure` | `cast`, `broadcast`, `reshape`, `permute`, `matmul`, reductions |
 | `movement` | data movement: iota, slices, concat, gathers and scatters, cumsum, sort |
 | `windows` | `pad`, `conv`, `pool` |
+| `attention` | `attention` (made by litho-fuse-attention) |
 | `interpreter` | the numpy semantics of every op (not imported here) |
 
 ```mlir
@@ -26,7 +27,8 @@ func.func @forward(%w: tensor<32x16xf32>, %x: tensor<3x16xf32>) -> tensor<3x32xf
 
 from types import ModuleType
 
-from litho.dialects.tensor import base, elementwise, movement, structure, windows
+from litho.dialects.tensor import attention, base, elementwise, movement, structure, windows
+from litho.dialects.tensor.attention import AttentionOp
 from litho.dialects.tensor.base import (
     COMPARISON_PREDICATES,
     ELEMENT_TYPES,
@@ -129,11 +131,12 @@ def _operations_of(*modules: ModuleType) -> list[type[IRDLOperation]]:
 
 
 LITHO_TENSOR = Dialect(
-    "litho_tensor", _operations_of(base, elementwise, structure, movement, windows)
+    "litho_tensor", _operations_of(base, elementwise, structure, movement, windows, attention)
 )
 
 __all__ = [
     "AbsOp",
+    "AttentionOp",
     "AddOp",
     "AndOp",
     "BitwiseOp",

@@ -195,6 +195,18 @@ class LithoTensorFunctions(InterpreterFunctions):
         lhs, rhs = args
         return (_result_array(op, np.matmul(lhs, rhs)),)
 
+    @impl(lt.AttentionOp)
+    def run_attention(self, interpreter: Interpreter, op: lt.AttentionOp, args: tuple):
+        query, key_t, value, *mask = args
+        scale = np.asarray(op.scale.value.data, query.dtype)
+        scores = np.matmul(query * scale, key_t)
+        if mask:
+            scores = scores + mask[0]
+        with np.errstate(invalid="ignore"):  # a row masked whole is NaN, as in eager
+            weights = np.exp(scores - scores.max(-1, keepdims=True))
+            return (_result_array(op, np.matmul(weights, value) /
+                                  weights.sum(-1, keepdims=True)),)
+
     @impl(lm.IotaOp)
     def run_iota(self, interpreter: Interpreter, op: lm.IotaOp, args: tuple):
         shape = tuple(op.result.type.get_shape())

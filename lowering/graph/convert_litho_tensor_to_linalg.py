@@ -561,7 +561,8 @@ class ConvertLithoTensorToLinalgPass(PatternPass):
     tolerance: ClassVar[Tolerance] = REASSOCIATE
 
     def patterns(self) -> list[RewritePattern]:
-        # imported here: the movement patterns build on this module's helpers
+        # imported here: the movement and attention patterns build on this module's helpers
+        from litho.lowering.graph.attention_to_linalg import AttentionPattern
         from litho.lowering.graph.movement_to_linalg import MOVEMENT_PATTERNS
 
         return [
@@ -577,6 +578,7 @@ class ConvertLithoTensorToLinalgPass(PatternPass):
             ShapePattern(),
             MatmulPattern(),
             ReductionPattern(),
+            AttentionPattern(),
         ]
 
     def check_result(self, module: ModuleOp) -> None:

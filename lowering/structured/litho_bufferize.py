@@ -145,6 +145,7 @@ class _FunctionBufferizer:
         new_op = linalg.GenericOp(
             inputs, outputs, body, op.indexing_maps, op.iterator_types
         )
+        new_op.attributes.update(op.attributes)
         Rewriter.insert_op(new_op, InsertPoint.before(op))
         for result, buffer in zip(op.res, outputs, strict=True):
             self.buffers[result] = buffer

@@ -33,7 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from litho.dialects.attributes import UNFUSED_ATTRIBUTE
+from litho.dialects.attributes import ATTENTION_ATTRIBUTE, UNFUSED_ATTRIBUTE
 from litho.lowering.common.pattern_pass import PatternPass
 from litho.lowering.common.tolerance import EXACT, Tolerance
 from xdsl.dialects import arith, tensor
@@ -105,6 +105,8 @@ def _loop_bounds_known(producer: linalg.GenericOp, consumer: linalg.GenericOp,
 
 def refusal(producer: linalg.GenericOp, consumer: linalg.GenericOp, index: int) -> str | None:
     """Why `producer` is not fused into input `index` of `consumer`, or None to fuse."""
+    if ATTENTION_ATTRIBUTE in producer.attributes or ATTENTION_ATTRIBUTE in consumer.attributes:
+        return "it is part of an attention, which runs as one kernel"
     if len(producer.outputs) != 1:
         return "it has several results"
     if not _is_parallel(producer):

@@ -32,7 +32,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from litho.dialects.attributes import KERNEL_ATTRIBUTE, LOCATION_ATTRIBUTE
+from litho.dialects.attributes import (
+    ATTENTION_ATTRIBUTE,
+    ATTENTION_ROLES,
+    KERNEL_ATTRIBUTE,
+    LOCATION_ATTRIBUTE,
+)
 from litho.lowering.common.elements import reads_own_element
 from litho.lowering.common.functions import captured_values, defined_functions
 from litho.lowering.common.tolerance import EXACT, Tolerance
@@ -282,11 +287,24 @@ def _is_epilogue(members: list[linalg.GenericOp], op: linalg.GenericOp) -> bool:
             and all(reads_own_element(op, position) for position in reads))
 
 
+def _attention_role(op: linalg.GenericOp) -> int | None:
+    """The position in `ATTENTION_ROLES` of `op`'s role, if it has one."""
+    role = op.attributes.get(ATTENTION_ATTRIBUTE)
+    return ATTENTION_ROLES.index(role.data) if isinstance(role, StringAttr) else None
+
+
+def _continues_attention(members: list[linalg.GenericOp], op: linalg.GenericOp) -> bool:
+    """Whether `op` has the role that follows the last member's in one attention."""
+    last, role = _attention_role(members[-1]), _attention_role(op)
+    return last is not None and role == last + 1
+
+
 def row_kernels(block: Block) -> list[list[linalg.GenericOp]]:
     """The kernels of `block`'s generics: consecutive generics that share their row loops
     and read each other's rows form one (a softmax, a norm: a reduction with its
     prologue and epilogue), as do a contraction and the elementwise generic just after it
-    that reads its result (its epilogue, which litho-gemm applies to C's tiles); every
+    that reads its result (its epilogue, which litho-gemm applies to C's tiles), and the
+    generics of one attention (marked with their roles in order); every
     other generic is a kernel alone. Empties and the fills that kernels own may stand
     between members."""
     kernels: list[list[linalg.GenericOp]] = []
@@ -297,7 +315,8 @@ def row_kernels(block: Block) -> list[list[linalg.GenericOp]]:
         if not isinstance(op, linalg.GenericOp):
             kernels.append([])
         elif kernels and kernels[-1] and (_joins(kernels[-1], op)
-                                          or _is_epilogue(kernels[-1], op)):
+                                          or _is_epilogue(kernels[-1], op)
+                                          or _continues_attention(kernels[-1], op)):
             kernels[-1].append(op)
         else:
             kernels.append([op])
