@@ -28,7 +28,6 @@ import re
 from collections.abc import Callable
 
 import numpy as np
-
 from xdsl.dialects import arith
 from xdsl.dialects.builtin import AnyFloat, BFloat16Type, VectorType, i1
 from xdsl.ir import Operation, OpResult, SSAValue
