@@ -56,14 +56,20 @@ from litho.compiler.errors import CompilationError
 from litho.lowering.common.functions import defined_functions
 from litho.lowering.common.tolerance import REASSOCIATE, Tolerance
 from litho.lowering.loops.litho_parallel_loops import MIN_PARALLEL_WORK
+from litho.lowering.targets.cpu.builders import (
+    index_add,
+    index_constant,
+    index_min,
+    loop,
+    splat_vector,
+    true,
+)
 from litho.lowering.targets.cpu.epilogues import Epilogue, epilogue_of
 from litho.lowering.targets.cpu.matmuls import Matmul, prepare_matmul
-from litho.lowering.targets.cpu.matmuls import index_constant as _index
 from xdsl.builder import ImplicitBuilder
 from xdsl.context import Context
 from xdsl.dialects import arith, memref, scf, vector
 from xdsl.dialects.builtin import (
-    DenseIntOrFPElementsAttr,
     IndexType,
     ModuleOp,
     VectorType,
@@ -105,23 +111,7 @@ def _round_up(value: int, multiple: int) -> int:
     return -(-value // multiple) * multiple
 
 
-def _min(a: SSAValue, b: SSAValue) -> SSAValue:
-    return arith.MinSIOp(a, b).result
 
-
-def _add(a: SSAValue, b: SSAValue) -> SSAValue:
-    return arith.AddiOp(a, b).result
-
-
-def _loop(lower: SSAValue, upper: SSAValue, step: int, body, parallel: bool = False):
-    """A loop over [lower, upper) whose body `body(iv)` is built in place."""
-    block = Block(arg_types=[IndexType()])
-    with ImplicitBuilder(block):
-        body(block.args[0])
-        (scf.ReduceOp() if parallel else scf.YieldOp())
-    if parallel:
-        return scf.ParallelOp([lower], [upper], [_index(step)], [block])
-    return scf.ForOp(lower, upper, _index(step), [], [block])
 
 
 class _GemmEmitter:
@@ -146,14 +136,15 @@ class _GemmEmitter:
             self.thread_blocks(values)
             return
         dim = len(values)
-        _loop(_index(0), _index(self.matmul.batch[dim]), 1,
+        loop(index_constant(0), index_constant(self.matmul.batch[dim]), 1,
               lambda b: self.batch_loops({**values, dim: b}))
 
     def thread_blocks(self, values: dict[int, SSAValue]) -> None:
         """One block of columns per thread (of rows where there are fewer panels of columns
         than threads), each running the cache-blocked loops."""
         t, m = self.tiles, self.matmul
-        everything = ((_index(0), _index(m.m)), (_index(0), _index(m.n)))
+        zero = index_constant(0)
+        everything = ((zero, index_constant(m.m)), (zero, index_constant(m.n)))
         if self.threads < 2:
             self.cache_blocks(values, *everything)
             return
@@ -162,35 +153,36 @@ class _GemmEmitter:
         size = _round_up(_round_up(extent, self.threads) // self.threads, unit)
 
         def thread_block(start: SSAValue) -> None:
-            block = (start, _min(_add(start, _index(size)), _index(extent)))
+            end = index_min(index_add(start, index_constant(size)), index_constant(extent))
+            block = (start, end)
             rows, columns = (block, everything[1]) if by_rows else (everything[0], block)
             self.cache_blocks(values, rows, columns)
 
-        _loop(_index(0), _index(extent), size, thread_block, parallel=True)
+        loop(index_constant(0), index_constant(extent), size, thread_block, parallel=True)
 
     def cache_blocks(self, values: dict[int, SSAValue], rows: tuple[SSAValue, SSAValue],
                      columns: tuple[SSAValue, SSAValue]) -> None:
         """The loops of BLIS over rows [rows) and columns [columns) of C."""
         t, m = self.tiles, self.matmul
-        k = _index(m.k)
+        k = index_constant(m.k)
 
         def column_block(jc: SSAValue) -> None:
-            jc_end = _min(_add(jc, _index(t.column_block)), columns[1])
+            jc_end = index_min(index_add(jc, index_constant(t.column_block)), columns[1])
 
             def depth_block(pc: SSAValue) -> None:
-                pc_end = _min(_add(pc, _index(t.depth)), k)
+                pc_end = index_min(index_add(pc, index_constant(t.depth)), k)
 
                 def row_block(ic: SSAValue) -> None:
-                    ic_end = _min(_add(ic, _index(t.row_block)), rows[1])
-                    _loop(jc, jc_end, t.columns, lambda jr: _loop(
+                    ic_end = index_min(index_add(ic, index_constant(t.row_block)), rows[1])
+                    loop(jc, jc_end, t.columns, lambda jr: loop(
                         ic, ic_end, t.rows,
                         lambda ir: self.microkernel(values, ir, jr, pc, pc_end)))
 
-                _loop(rows[0], rows[1], t.row_block, row_block)
+                loop(rows[0], rows[1], t.row_block, row_block)
 
-            _loop(_index(0), k, t.depth, depth_block)
+            loop(index_constant(0), k, t.depth, depth_block)
 
-        _loop(columns[0], columns[1], t.column_block, column_block)
+        loop(columns[0], columns[1], t.column_block, column_block)
 
     def microkernel(self, values: dict[int, SSAValue], ir: SSAValue, jr: SSAValue,
                     pc: SSAValue, pc_end: SSAValue) -> None:
@@ -198,24 +190,24 @@ class _GemmEmitter:
         block, the epilogue applied to the tile."""
         t, m = self.tiles, self.matmul
         lanes = t.columns // t.width
-        zero = _index(0)
-        last_row = _index(m.m - 1)
+        zero = index_constant(0)
+        last_row = index_constant(m.m - 1)
         first_block = arith.CmpiOp(pc, zero, "eq").result
-        columns = [_add(jr, _index(lane * t.width)) for lane in range(lanes)]
-        column_counts = [arith.SubiOp(_index(m.n), column).result for column in columns]
+        columns = [index_add(jr, index_constant(lane * t.width)) for lane in range(lanes)]
+        column_counts = [arith.SubiOp(index_constant(m.n), column).result for column in columns]
         column_masks = [vector.CreateMaskOp([count], self.mask_type).mask_vector
                         for count in column_counts]
         rows, load_masks, store_masks = [], [], []
         for r in range(t.rows):
-            row = _add(ir, _index(r))
-            inside = arith.CmpiOp(row, _index(m.m), "slt").result
-            rows.append(_min(row, last_row))
-            loads = arith.AndIOp(inside, arith.XOrIOp(first_block, _true()).result).result \
+            row = index_add(ir, index_constant(r))
+            inside = arith.CmpiOp(row, index_constant(m.m), "slt").result
+            rows.append(index_min(row, last_row))
+            loads = arith.AndIOp(inside, arith.XOrIOp(first_block, true()).result).result \
                 if self.zero_init else inside
             for count in column_counts:
                 store_masks.append(self.mask(inside, count))
                 load_masks.append(self.mask(loads, count))
-        zeros = _zero_vector(self.vector_type)
+        zeros = splat_vector(self.vector_type, 0.0)
         tile = [(row, column) for row in rows for column in columns]
         block = Block(arg_types=[IndexType(), *[self.vector_type] * len(tile)])
         kk, *carried = block.args
@@ -230,15 +222,15 @@ class _GemmEmitter:
                 for lane, b in enumerate(b_panel):
                     updated.append(vector.FMAOp(a_lanes, b, carried[r * lanes + lane]).res)
             scf.YieldOp(*updated)
-        sums = scf.ForOp(pc, pc_end, _index(1), [zeros] * len(tile), [block]).results
+        sums = scf.ForOp(pc, pc_end, index_constant(1), [zeros] * len(tile), [block]).results
         for (row, column), load, store, block_sum in zip(tile, load_masks, store_masks, sums,
                                                          strict=True):
             indices = m.indices(2, values, i=row, j=column)
             before = vector.MaskedLoadOp(m.c, indices, load, zeros).result
             vector.MaskedStoreOp(m.c, indices, store, arith.AddfOp(before, block_sum).result)
         if self.epilogue is not None:
-            last_block = arith.CmpiOp(pc_end, _index(m.k), "eq").result
-            self.epilogue_tile(values, ir, jr, arith.SelectOp(last_block, _index(t.rows),
+            last_block = arith.CmpiOp(pc_end, index_constant(m.k), "eq").result
+            self.epilogue_tile(values, ir, jr, arith.SelectOp(last_block, index_constant(t.rows),
                                                               zero).result)
 
     def epilogue_tile(self, values: dict[int, SSAValue], ir: SSAValue, jr: SSAValue,
@@ -247,35 +239,29 @@ class _GemmEmitter:
         (still in L1: all of them after the last block of k, none before), a vector at a
         time in a loop, so that its body is emitted once, not once per vector."""
         t, m, epilogue = self.tiles, self.matmul, self.epilogue
-        zeros = _zero_vector(self.vector_type)
+        zeros = splat_vector(self.vector_type, 0.0)
 
         def apply(r: SSAValue, lane: SSAValue) -> None:
-            row = _add(ir, r)
-            inside = arith.CmpiOp(row, _index(m.m), "slt").result
-            row = _min(row, _index(m.m - 1))
-            column = _add(jr, arith.MuliOp(lane, _index(t.width)).result)
-            mask = self.mask(inside, arith.SubiOp(_index(m.n), column).result)
+            row = index_add(ir, r)
+            inside = arith.CmpiOp(row, index_constant(m.m), "slt").result
+            row = index_min(row, index_constant(m.m - 1))
+            column = index_add(jr, arith.MuliOp(lane, index_constant(t.width)).result)
+            mask = self.mask(inside, arith.SubiOp(index_constant(m.n), column).result)
             indices = m.indices(2, values, i=row, j=column)
             sums = vector.MaskedLoadOp(m.c, indices, mask, zeros).result
-            last_column = _min(column, _index(m.n - 1))
+            last_column = index_min(column, index_constant(m.n - 1))
             value = epilogue.apply(m, values, row, last_column, mask, sums)
             vector.MaskedStoreOp(m.c, indices, mask, value)
 
-        _loop(_index(0), rows, 1, lambda r: _loop(
-            _index(0), _index(t.columns // t.width), 1, lambda lane: apply(r, lane)))
+        lanes = index_constant(t.columns // t.width)
+        loop(index_constant(0), rows, 1, lambda r: loop(
+            index_constant(0), lanes, 1, lambda lane: apply(r, lane)))
 
     def mask(self, row_inside: SSAValue, count: SSAValue) -> SSAValue:
-        lanes = arith.SelectOp(row_inside, count, _index(0)).result
+        lanes = arith.SelectOp(row_inside, count, index_constant(0)).result
         return vector.CreateMaskOp([lanes], self.mask_type).mask_vector
 
 
-def _true() -> SSAValue:
-    return arith.ConstantOp.from_int_and_width(1, i1).result
-
-
-def _zero_vector(vector_type: VectorType) -> SSAValue:
-    zeros = DenseIntOrFPElementsAttr.from_list(vector_type, [0.0] * vector_type.get_shape()[0])
-    return arith.ConstantOp(zeros, vector_type).result
 
 
 def rewrite_matmul(matmul: Matmul, tiles: GemmTiles, threads: int) -> None:

@@ -9,12 +9,12 @@ import math
 from dataclasses import dataclass
 
 from litho.lowering.graph.convert_litho_tensor_to_linalg import row_major_strides
+from litho.lowering.targets.cpu.builders import index_constant
 from xdsl.dialects import affine, arith, memref
 from xdsl.dialects.builtin import (
     AffineMapAttr,
     Float32Type,
     FloatAttr,
-    IndexType,
     MemRefType,
     f32,
 )
@@ -22,10 +22,6 @@ from xdsl.dialects.linalg import ops as linalg
 from xdsl.ir import Block, BlockArgument, Operation, Region, SSAValue
 from xdsl.ir.affine import AffineConstantExpr, AffineDimExpr, AffineExpr, AffineMap
 from xdsl.rewriter import InsertPoint, Rewriter
-
-
-def index_constant(value: int) -> SSAValue:
-    return arith.ConstantOp.from_int_and_width(value, IndexType()).result
 
 
 @dataclass(frozen=True)
