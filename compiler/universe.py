@@ -106,6 +106,12 @@ def _litho_expand_math() -> type[ModulePass]:
     return LithoExpandMathPass
 
 
+def _litho_attention() -> type[ModulePass]:
+    from litho.lowering.targets.cpu.litho_attention import LithoAttentionPass
+
+    return LithoAttentionPass
+
+
 def _litho_gemm() -> type[ModulePass]:
     from litho.lowering.targets.cpu.litho_gemm import LithoGemmPass
 
@@ -141,6 +147,7 @@ LITHO_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "litho-expand-math": _litho_expand_math,
     "litho-parallel-loops": _litho_parallel_loops,
     "litho-memory-plan": _litho_memory_plan,
+    "litho-attention": _litho_attention,
     "litho-gemm": _litho_gemm,
     "litho-apply-patterns": _litho_apply_patterns,
 }

@@ -92,6 +92,8 @@ _BINARY = {
     arith.MinUIOp: np.minimum,
     arith.FloorDivSIOp: np.floor_divide,
     arith.RemSIOp: np.fmod,
+    arith.DivUIOp: np.floor_divide,  # litho emits them on indices, which are not negative
+    arith.RemUIOp: np.remainder,
     arith.AndIOp: np.bitwise_and,
     arith.OrIOp: np.bitwise_or,
     arith.XOrIOp: np.bitwise_xor,
@@ -226,6 +228,15 @@ class UpstreamFunctions(InterpreterFunctions):
         lhs, rhs, accumulator = args
         wide = lhs.astype(np.float64) * rhs + accumulator
         return (wide.astype(accumulator.dtype),)
+
+    @impl(vector.ReductionOp)
+    def run_reduction(self, interpreter: Interpreter, op: vector.ReductionOp, args: tuple):
+        combine = {"add": np.sum, "maximumf": np.max}[op.kind.data.value]
+        return (combine(args[0]).astype(args[0].dtype),)
+
+    @impl(vector.ExtractOp)
+    def run_extract_lane(self, interpreter: Interpreter, op: vector.ExtractOp, args: tuple):
+        return (args[0][tuple(op.static_position.get_values())],)
 
     @impl(vector.MaskedLoadOp)
     def run_masked_load(self, interpreter: Interpreter, op: vector.MaskedLoadOp, args: tuple):

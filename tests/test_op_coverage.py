@@ -22,13 +22,15 @@ from litho.compiler.testing.compare import all_finite, mismatch
 from litho.dialects.tensor import LITHO_TENSOR
 from litho.lowering.graph.convert_litho_tensor_to_linalg import ConvertLithoTensorToLinalgPass
 
-GENERATOR_OPS = (*ALL_OPS, *MOVEMENT_OPS)
+GENERATOR_OPS = (*ALL_OPS, *MOVEMENT_OPS, "attention")
 OPS = {op_type.name: op_type for op_type in LITHO_TENSOR.operations}
 
 # Ops no ATen importer emits, and why.
 NOT_IMPORTED = {
     "litho_tensor.gelu": "capture decomposes GELU into erf or tanh arithmetic "
     "(compiler/frontend/decompositions.py); the op is for hand-written and generated IR",
+    "litho_tensor.attention": "capture decomposes attention into matmuls and a softmax; "
+    "litho-fuse-attention makes the op of them (lowering/graph/litho_fuse_attention.py)",
 }
 # Torch forms that import as an op, for ops whose generated torch form does not reach
 # its importer: the generator's scatter loops over its index values (for its exact write

@@ -3,7 +3,8 @@
 - `programs()`, `inputs_for(program)`: hypothesis strategies of well-typed `litho_tensor`
   programs and of their inputs; `movement_programs()` for the data-movement and window ops
   (slices, concat, gathers, cumsum, pad, convolution, pooling); `with_weights(strategy)`
-  marks some arguments as model weights, for parameter passes.
+  marks some arguments as model weights, for parameter passes; `attention_programs()`
+  for attention written out in the ops capture gives (matmuls, mask, softmax).
 - `check_pass(pass_or_pipeline)`, `check_patterns([pattern, ...])`: run generated programs
   through the interpreter before and after, under the declared tolerance; a failure is
   reduced to a small `.mlir` repro with its inputs and a `litho-opt` command (or, for
@@ -19,6 +20,7 @@
   robustness.
 """
 
+from litho.compiler.testing.attention import attention_programs
 from litho.compiler.testing.checks import (
     CheckFailure,
     CheckReport,
@@ -40,6 +42,7 @@ __all__ = [
     "MOVEMENT_OPS",
     "REASSOCIATE",
     "Argument",
+    "attention_programs",
     "CheckFailure",
     "CheckReport",
     "Node",

@@ -210,6 +210,9 @@ _IR_BUILDERS: dict[str, Callable[[Node, Sequence[SSAValue]], lt.IRDLOperation]] 
     "reshape": lambda node, operands: lt.ReshapeOp(operands[0], node.result.tensor_type),
     "permute": lambda node, operands: lt.PermuteOp(operands[0], node.attributes["dims"]),
     "matmul": lambda node, operands: lt.MatmulOp(*operands),
+    "attention": lambda node, operands: lt.AttentionOp(
+        *operands[:3], operands[3] if len(operands) > 3 else None, node.attributes["scale"]
+    ),
     "constant": lambda node, operands: lt.ConstantOp.splat(
         node.attributes["value"], node.result.tensor_type
     ),
@@ -317,6 +320,10 @@ def run_torch_node(node: Node, operands: Sequence[torch.Tensor]) -> torch.Tensor
             return operands[0].permute(*attributes["dims"])
         case "matmul":
             return torch.matmul(*operands)
+        case "attention":
+            query, key_t, value, *mask = operands
+            scores = (query * attributes["scale"]) @ key_t
+            return torch.softmax(scores + mask[0] if mask else scores, -1) @ value
     return _run_torch_movement(node, operands)
 
 

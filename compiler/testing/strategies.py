@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from hypothesis import strategies as st
+from litho.compiler.testing.attention import add_attention
 from litho.compiler.testing.bounds import (
     INPUT_GRID,
     UNIT,
@@ -542,6 +543,7 @@ _ADDERS: dict[str, Callable[[_Builder, str], int | None]] = {
     "reshape": _add_reshape,
     "permute": _add_permute,
     "matmul": _add_matmul,
+    "attention": add_attention,
 }
 
 

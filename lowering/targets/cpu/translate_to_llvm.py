@@ -70,6 +70,8 @@ _INTEGER_BINARY = {
     arith.SubiOp: "sub",
     arith.MuliOp: "mul",
     arith.DivSIOp: "sdiv",
+    arith.DivUIOp: "udiv",
+    arith.RemUIOp: "urem",
     arith.RemSIOp: "srem",
     arith.AndIOp: "and_",
     arith.OrIOp: "or_",
@@ -156,6 +158,8 @@ class FunctionTranslation:
             vector.CreateMaskOp: self.create_mask,
             vector.MaskedLoadOp: self.masked_load,
             vector.MaskedStoreOp: self.masked_store,
+            vector.ReductionOp: self.reduction,
+            vector.ExtractOp: self.extract,
             scf.ForOp: self.for_loop,
             func.CallOp: self.call,
             scf.ParallelOp: self.parallel_loop,
@@ -344,6 +348,29 @@ class FunctionTranslation:
             result, arguments = ir.VoidType(), [vector_type, pointer, i32, mask]
         return _runtime_function(self.module, f"{name}.{_intrinsic_suffix(vector_type)}.p0",
                                  result, arguments)
+
+    def reduction(self, op: vector.ReductionOp) -> None:
+        """`add` (in any order when `reassoc`) and `maximumf` (NaN if a lane is) of f32."""
+        operand = self.values[op.vector]
+        kind, suffix = op.kind.data.value, _intrinsic_suffix(operand.type)
+        element = operand.type.element
+        if kind == "add":
+            function = _runtime_function(self.module, f"llvm.vector.reduce.fadd.{suffix}",
+                                         element, [element, operand.type])
+            self.values[op.dest] = self.builder.call(
+                function, [ir.Constant(element, -0.0), operand], fastmath=fast_math(op))
+        elif kind == "maximumf":
+            function = _runtime_function(self.module, f"llvm.vector.reduce.fmaximum.{suffix}",
+                                         element, [operand.type])
+            self.values[op.dest] = self.builder.call(function, [operand])
+        else:
+            raise CompilationError(f"LLVM translation does not handle vector.reduction {kind}")
+
+    def extract(self, op: vector.ExtractOp) -> None:
+        """One lane, at a constant position."""
+        (position,) = op.static_position.get_values()
+        self.values[op.result] = self.builder.extract_element(
+            self.values[op.vector], ir.Constant(ir.IntType(32), position))
 
     def masked_load(self, op: vector.MaskedLoadOp) -> None:
         vector_type = llvm_type(op.result.type)
