@@ -257,3 +257,45 @@ def test_linear_weights_are_packed_once_by_default_and_follow_updates(tmp_path):
     unpacked = jit(model, pack_weights=False, dump_ir=str(tmp_path / "unpacked"))
     torch.testing.assert_close(unpacked(x), model(x), rtol=1e-4, atol=1e-5)
     assert not list((tmp_path / "unpacked").glob("*litho-fold-parameters*.mlir"))
+
+
+class Attention(torch.nn.Module):
+    """Scaled dot-product attention, by torch's function or written out by hand."""
+
+    def __init__(self, form, mask=None):
+        super().__init__()
+        self.form, self.mask = form, mask
+
+    def forward(self, q, k, v):
+        if self.form == "causal":
+            return torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)
+        if self.form == "sdpa":
+            return torch.nn.functional.scaled_dot_product_attention(q, k, v, self.mask)
+        scores = q @ k.transpose(-2, -1) / q.size(-1) ** 0.5 + self.mask
+        return torch.softmax(scores, -1) @ v
+
+
+@pytest.mark.parametrize("form,mask_kind", [("sdpa", None), ("causal", None),
+                                            ("sdpa", "bool"), ("hand", "float")])
+@pytest.mark.parametrize("shape", [(1, 4, 128, 128, 64), (2, 3, 9, 21, 20), (1, 1, 1, 1, 8)])
+def test_attention_runs_as_one_kernel_and_matches_eager(tmp_path, form, mask_kind, shape):
+    """Every form of attention becomes one litho_tensor.attention (and one kernel of flash
+    attention), with key counts past a block, odd head sizes, and one token."""
+    torch.manual_seed(0)
+    batch, heads, queries, keys, width = shape
+    if form == "causal" and queries != keys:
+        pytest.skip("is_causal is for square scores here")
+    mask = None
+    if mask_kind == "bool":
+        mask = torch.rand(batch, 1, queries, keys) > 0.3
+        mask[..., 0] = True
+    elif mask_kind == "float":
+        mask = torch.randn(1, heads, 1, keys)
+    q, k, v = (torch.randn(batch, heads, rows, width) for rows in (queries, keys, keys))
+    model = Attention(form, mask)
+    fast = jit(model, dump_ir=str(tmp_path))
+    torch.testing.assert_close(fast(q, k, v), model(q, k, v), rtol=1e-4, atol=1e-5)
+    (fused,) = tmp_path.glob("*litho-fuse-attention.mlir")
+    assert fused.read_text().count("litho_tensor.attention") == 1
+    (scheduled,) = tmp_path.glob("*litho-attention.mlir")
+    assert "litho.attention =" not in scheduled.read_text()  # no generic of it is left

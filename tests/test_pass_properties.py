@@ -12,17 +12,25 @@ import pkgutil
 import litho.lowering
 import pytest
 from hypothesis import strategies as st
-from litho.compiler.testing import check_pass, movement_programs, programs, with_weights
+from litho.compiler.testing import (
+    attention_programs,
+    check_pass,
+    movement_programs,
+    programs,
+    with_weights,
+)
 from litho.compiler.universe import LITHO_PASSES
 from litho.lowering.graph.convert_litho_tensor_to_linalg import ConvertLithoTensorToLinalgPass
 from litho.lowering.graph.litho_canonicalize import LithoCanonicalizePass
 from litho.lowering.graph.litho_fold_parameters import LithoFoldParametersPass
+from litho.lowering.graph.litho_fuse_attention import LithoFuseAttentionPass
 from litho.lowering.loops.litho_fuse_loops import LithoFuseLoopsPass
 from litho.lowering.loops.litho_memory_plan import LithoMemoryPlanPass
 from litho.lowering.loops.litho_parallel_loops import LithoParallelLoopsPass
 from litho.lowering.structured.litho_bufferize import LithoBufferizePass
 from litho.lowering.structured.litho_fuse_elementwise import LithoFuseElementwise
 from litho.lowering.structured.litho_outline_kernels import LithoOutlineKernelsPass
+from litho.lowering.targets.cpu.litho_attention import LithoAttentionPass
 from litho.lowering.targets.cpu.litho_expand_math import LithoExpandMathPass
 from litho.lowering.targets.cpu.litho_gemm import LithoGemmPass
 from xdsl.passes import ModulePass
@@ -200,6 +208,30 @@ def test_gemm_preserves_semantics():
                          "litho-outline-kernels,litho-bufferize",
                          program_strategy=epilogues, max_examples=100)
     assert applied.cases >= 80
+
+
+@checks_pass("litho-fuse-attention")
+def test_fuse_attention_preserves_semantics():
+    """Attention as capture gives it (batch reshapes, keys permuted, scaled, masked by
+    where or add, or not) becomes one op; where the scores or probabilities are also
+    returned, it is left alone."""
+    report = check_pass(LithoFuseAttentionPass(), program_strategy=attention_programs(),
+                        max_examples=80)
+    assert report.cases >= 50 and report.pattern_fires["AttentionPattern"] >= 40
+
+
+@checks_pass("litho-attention")
+def test_attention_preserves_semantics():
+    """Flash attention against the six generics, with 4 lanes, so that blocks of keys,
+    values' columns and tiles of rows have edges; in parallel; attentions made by
+    litho-fuse-attention and drawn as ops (masks broadcast along the batch)."""
+    small = LithoAttentionPass(vector_width=4, min_parallel_work=0, threads=3)
+    to_buffers = "convert-litho-tensor-to-linalg,litho-outline-kernels,litho-bufferize"
+    fused = check_pass(small, prepare=f"litho-fuse-attention,{to_buffers}",
+                       program_strategy=attention_programs(), max_examples=60)
+    drawn = check_pass(small, prepare=to_buffers, max_examples=40,
+                       program_strategy=programs(ops=("attention",), max_ops=1))
+    assert fused.cases >= 40 and drawn.cases >= 30
 
 
 @checks_pass("litho-apply-patterns")

@@ -83,12 +83,12 @@ class AttentionPattern(RewritePattern):
             made = build_generic(inputs, maps[role][:-1], init, maps[role][-1],
                                  [*loops, *kinds], body)
             made.attributes[ATTENTION_ATTRIBUTE] = StringAttr(role)
-            rewriter.insert_op(made)
+            rewriter.insert(made)
             return made.res[0]
 
         def empty(shape: list[int]) -> SSAValue:
             made = tensor.EmptyOp([], TensorType(element, shape))
-            rewriter.insert_op(made)
+            rewriter.insert(made)
             return made.tensor
 
         def scaled_product(args) -> SSAValue:
@@ -117,5 +117,5 @@ class AttentionPattern(RewritePattern):
                              [parallel, parallel], lambda args: arith.DivfOp(
                                  args[0], args[1]).result)
         rewriter.replace_all_uses_with(op.result, normalized)
-        rewriter.erase_op(op)
+        rewriter.erase(op)
 

@@ -146,6 +146,19 @@ def _scaled_matmul(value: SSAValue) -> tuple[lt.MatmulOp, float, list[Operation]
         ops.append(owner)
 
 
+def _unscaled_query(query: SSAValue, match: _Match) -> tuple[SSAValue, list[Operation]]:
+    """The queries before a scaling by a splat constant that only the scores' matmul
+    reads (through a batch reshape), which the attention's scale takes; the ops that
+    go."""
+    scaled = _batch_view(query)
+    owner = scaled.owner
+    if not isinstance(owner, lt.MulOp) or owner.result.type != owner.lhs.type or \
+            not scaled.has_one_use() or (factor := splat_value(owner.rhs)) in (None, 0):
+        return query, []
+    match.scale *= factor
+    return owner.lhs, [*([query.owner] if scaled is not query else []), owner]
+
+
 def _in_batch(value: SSAValue, batch: tuple[int, ...], rewriter: PatternRewriter) -> SSAValue:
     """`value` ([..., rows, columns]) with the batch dimensions `batch`."""
     for candidate in (_batch_view(value), value):
@@ -153,7 +166,7 @@ def _in_batch(value: SSAValue, batch: tuple[int, ...], rewriter: PatternRewriter
             return candidate
     reshape = lt.ReshapeOp(value, TensorType(value.type.get_element_type(),
                                              [*batch, *_shape(value)[-2:]]))
-    rewriter.insert_op(reshape)
+    rewriter.insert(reshape)
     return reshape.result
 
 
@@ -166,7 +179,7 @@ def _additive(match: _Match, scores: SSAValue, rewriter: PatternRewriter) -> SSA
         scalar = TensorType(element_type, [])
         allowed, masked = lt.ConstantOp.splat(0.0, scalar), lt.ConstantOp.splat(-math.inf, scalar)
         where = lt.WhereOp(match.boolean_mask, allowed.result, masked.result)
-        rewriter.insert_op([allowed, masked, where])
+        rewriter.insert([allowed, masked, where])
         mask = where.result
     if mask is None:
         return None
@@ -174,11 +187,11 @@ def _additive(match: _Match, scores: SSAValue, rewriter: PatternRewriter) -> SSA
     if len(shape) < len(full):
         shape = (1,) * (len(full) - len(shape)) + shape
         reshape = lt.ReshapeOp(mask, TensorType(element_type, shape))
-        rewriter.insert_op(reshape)
+        rewriter.insert(reshape)
         mask = reshape.result
     if shape[-2:] != full[-2:]:
         broadcast = lt.BroadcastOp(mask, TensorType(element_type, [*shape[:-2], *full[-2:]]))
-        rewriter.insert_op(broadcast)
+        rewriter.insert(broadcast)
         mask = broadcast.result
     return mask
 
@@ -199,8 +212,9 @@ class AttentionPattern(RewritePattern):
                              scores.type.get_element_type()):
             return
         match.scores, match.scale, chain = found
+        query, scaling = _unscaled_query(match.scores.lhs, match)
         dead = [op, *([op.lhs.owner] if probabilities is not op.lhs else []), *match.ops,
-                *chain, match.scores]
+                *chain, match.scores, *scaling]
         if any(use.operation not in dead for erased in dead[1:] for result in erased.results
                for use in result.uses) or any(
                 _shape(value)[:-2] != _shape(product)[:-2] for value, product in
@@ -208,19 +222,19 @@ class AttentionPattern(RewritePattern):
                  (op.lhs, op.result), (op.rhs, op.result))):
             return
         batch = _shape(scores)[:-2]
-        operands = (match.scores.lhs, match.scores.rhs, op.rhs)
+        operands = (query, match.scores.rhs, op.rhs)
         query, key_t, value = (_in_batch(operand, batch, rewriter) for operand in operands)
         attention = lt.AttentionOp(query, key_t, value, _additive(match, scores, rewriter),
                                    match.scale)
-        rewriter.insert_op(attention)
+        rewriter.insert(attention)
         result = attention.result
         if result.type != op.result.type:
             reshape = lt.ReshapeOp(result, op.result.type)
-            rewriter.insert_op(reshape)
+            rewriter.insert(reshape)
             result = reshape.result
         rewriter.replace_all_uses_with(op.result, result)
         for erased in dead:
-            rewriter.erase_op(erased)
+            rewriter.erase(erased)
 
 
 @dataclass(frozen=True)

@@ -105,8 +105,10 @@ def _loop_bounds_known(producer: linalg.GenericOp, consumer: linalg.GenericOp,
 
 def refusal(producer: linalg.GenericOp, consumer: linalg.GenericOp, index: int) -> str | None:
     """Why `producer` is not fused into input `index` of `consumer`, or None to fuse."""
-    if ATTENTION_ATTRIBUTE in producer.attributes or ATTENTION_ATTRIBUTE in consumer.attributes:
+    if ATTENTION_ATTRIBUTE in producer.attributes:
         return "it is part of an attention, which runs as one kernel"
+    if ATTENTION_ATTRIBUTE in consumer.attributes:
+        return "its reader is part of an attention, which runs as one kernel"
     if len(producer.outputs) != 1:
         return "it has several results"
     if not _is_parallel(producer):
