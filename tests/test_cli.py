@@ -126,7 +126,8 @@ def test_litho_llvm_target_names_the_op_and_the_passes_to_run_first(tmp_path):
     source = write(tmp_path / "add.mlir", ADD)
     error = litho_opt_fails(source, "-t", "litho-llvm")
     assert "add.mlir:2:3: -t litho-llvm does not translate litho_tensor.add" in error
-    assert "-p litho-canonicalize," in error and "litho-memory-plan -t litho-llvm" in error
+    assert "-p litho-fuse-attention,litho-canonicalize," in error
+    assert "litho-memory-plan -t litho-llvm" in error
 
 
 def _inputs_missing(path):

@@ -81,7 +81,7 @@ def test_fold_parameters_preserves_semantics():
 @checks_pass("convert-litho-tensor-to-linalg")
 def test_convert_to_linalg_preserves_semantics():
     # ops that have a pattern of their own, beside the full mix (which draws each rarely)
-    lone_ops = programs(ops=("where", "matmul", "cmp", "int_div", "cast"), max_ops=4)
+    lone_ops = programs(ops=("where", "matmul", "cmp", "int_div", "cast", "attention"), max_ops=4)
     strategy = st.one_of(programs(), movement_programs(), lone_ops)
     report = check_pass(
         ConvertLithoTensorToLinalgPass(), program_strategy=strategy, max_examples=400
