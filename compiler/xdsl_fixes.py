@@ -16,6 +16,8 @@ Applied once, when `litho.compiler.universe` is imported (every litho entry poin
   i1 (xDSL's constructor gives an i1 whatever the operands), and a select on a vector of
   i1 prints as MLIR's does, `arith.select %c, %a, %b : vector<16xi1>,
   vector<16xf32>` (xDSL's declarative format leaves out the condition's type).
+- `vector.reduction`'s constructor types its result as the vector it reduces; its
+  definition (and MLIR) give the element type, which the fix gives.
 - A hexadecimal element of a float `dense<...>` literal is the element's bits in MLIR
   (`dense<0xFF800000> : tensor<f32>` is -inf: how xDSL itself prints -inf and NaN);
   xDSL's parser read it as the integer's value, so -inf came back as 4286578688.0 and a
@@ -28,7 +30,7 @@ import re
 from collections.abc import Callable
 
 import numpy as np
-from xdsl.dialects import arith
+from xdsl.dialects import arith, vector
 from xdsl.dialects.builtin import AnyFloat, BFloat16Type, VectorType, i1
 from xdsl.ir import Operation, OpResult, SSAValue
 from xdsl.ir.core import SSAValues
@@ -53,6 +55,7 @@ def apply_xdsl_fixes() -> None:
     arith.SelectOp.print = _print_select
     for compare in (arith.CmpfOp, arith.CmpiOp):
         compare.__init__ = _lane_by_lane(compare.__init__)
+    vector.ReductionOp.__init__ = _to_one_element(vector.ReductionOp.__init__)
     arith.SelectOp.parse = classmethod(_parse_select)
     element = AttrParser._TensorLiteralElement
     element.to_type = _bits_of_hexadecimal_floats(element.to_type)
@@ -77,6 +80,17 @@ def _lane_by_lane(init: Callable) -> Callable:
                                                0)])
 
     return compare_init
+
+
+def _to_one_element(init: Callable) -> Callable:
+    """A reduction's constructor that types its result as the vector's element."""
+
+    def reduction_init(self: Operation, lanes: SSAValue | Operation, *args, **kwargs) -> None:
+        init(self, lanes, *args, **kwargs)
+        element = SSAValue.get(lanes).type.get_element_type()
+        self.results = SSAValues([OpResult(element, self, 0)])
+
+    return reduction_init
 
 
 def _print_select(op: arith.SelectOp, printer: Printer) -> None:

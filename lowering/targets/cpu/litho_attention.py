@@ -35,6 +35,7 @@ from litho.dialects.attributes import ATTENTION_ATTRIBUTE, ATTENTION_ROLES
 from litho.lowering.common.functions import defined_functions
 from litho.lowering.common.tolerance import REASSOCIATE, Tolerance
 from litho.lowering.graph.attention_to_linalg import attention_maps
+from litho.lowering.graph.convert_litho_tensor_to_linalg import scalar_constant
 from litho.lowering.loops.litho_parallel_loops import MIN_PARALLEL_WORK
 from litho.lowering.targets.cpu.builders import (
     index_add,
@@ -47,7 +48,7 @@ from xdsl.builder import ImplicitBuilder
 from xdsl.context import Context
 from xdsl.dialects import arith, memref, scf, vector
 from xdsl.dialects import math as xmath
-from xdsl.dialects.builtin import FloatAttr, IndexType, ModuleOp, StringAttr, VectorType, f32, i1
+from xdsl.dialects.builtin import IndexType, ModuleOp, StringAttr, VectorType, f32, i1
 from xdsl.dialects.linalg import ops as linalg
 from xdsl.ir import Block, Operation, SSAValue
 from xdsl.passes import ModulePass
@@ -148,7 +149,8 @@ class _FlashEmitter:
         rows = [index_min(row, index_constant(self.m - 1)) for row in rows]
         value_masks = [self.lanes_below(index_constant(self.e - v * self.width))
                        for v in range(self.value_vectors)]
-        state = ([self.scalar(-math.inf)] * self.rows + [self.scalar(0.0)] * self.rows
+        minus_infinity, zero = scalar_constant(-math.inf, f32), scalar_constant(0.0, f32)
+        state = ([minus_infinity] * self.rows + [zero] * self.rows
                  + [splat_vector(self.vector_type, 0.0)] * self.rows * self.value_vectors)
         block = Block(arg_types=[IndexType(), *(value.type for value in state)])
         with ImplicitBuilder(block):
@@ -176,7 +178,7 @@ class _FlashEmitter:
         keys = self.lanes_below(arith.SubiOp(index_constant(self.n), j0).result)
         scores = self.scores(batch, rows, keys, j0)
         minus_infinity = splat_vector(self.vector_type, -math.inf)
-        zero = self.scalar(0.0)
+        zero = scalar_constant(0.0, f32)
         weights, new_maxima, new_sums, scaled = [], [], [], []
         for r, row in enumerate(rows):
             score = scores[r]
@@ -186,7 +188,7 @@ class _FlashEmitter:
                     a.mask, mask_row, keys, splat_vector(self.vector_type, 0.0)).result).result
             score = arith.SelectOp(keys, score, minus_infinity).result
             maximum = arith.MaximumfOp(maxima[r], _reduce(score, "maximumf")).result
-            unmasked = arith.CmpfOp(maximum, self.scalar(-math.inf), "one").result
+            unmasked = arith.CmpfOp(maximum, scalar_constant(-math.inf, f32), "one").result
             subtracted = arith.SelectOp(unmasked, maximum, zero).result
             weight = xmath.ExpOp(arith.SubfOp(score, vector.BroadcastOp(
                 subtracted, self.vector_type).vector).result).result
@@ -225,7 +227,7 @@ class _FlashEmitter:
             for row, total in zip(rows, carried, strict=True):
                 query = memref.LoadOp.get(a.query, [*batch, row, d]).res
                 if a.scale != 1.0:
-                    query = arith.MulfOp(query, self.scalar(a.scale)).result
+                    query = arith.MulfOp(query, scalar_constant(a.scale, f32)).result
                 spread = vector.BroadcastOp(query, self.vector_type).vector
                 updated.append(vector.FMAOp(spread, key, total).res)
             scf.YieldOp(*updated)
@@ -246,19 +248,13 @@ class _FlashEmitter:
     def lanes_below(self, count: SSAValue) -> SSAValue:
         return vector.CreateMaskOp([count], self.mask_type).mask_vector
 
-    @staticmethod
-    def scalar(value: float) -> SSAValue:
-        return arith.ConstantOp(FloatAttr(value, f32)).result
 
 
 def _reduce(lanes: SSAValue, kind: str) -> SSAValue:
-    """The lanes of `lanes` combined by `kind` (xDSL's constructor types the result as
-    the vector, so the op is created with its element type)."""
+    """The lanes of `lanes` combined by `kind` (a sum in any order)."""
     flags = arith.FastMathFlagsAttr([arith.FastMathFlag.REASSOC] if kind == "add" else "none")
-    return vector.ReductionOp.create(
-        operands=[lanes], result_types=[f32],
-        properties={"kind": vector.CombiningKindAttr(vector.CombiningKindFlag(kind)),
-                    "fastmath": flags}).results[0]
+    return vector.ReductionOp(lanes, vector.CombiningKindAttr(vector.CombiningKindFlag(kind)),
+                              fastmath=flags).dest
 
 
 def rewrite_attention(attention: _Attention, width: int, parallel: bool) -> None:
