@@ -280,15 +280,17 @@ class Attention(torch.nn.Module):
 @pytest.mark.parametrize("shape", [(1, 4, 128, 128, 64), (2, 3, 9, 21, 20), (1, 1, 1, 1, 8)])
 def test_attention_runs_as_one_kernel_and_matches_eager(tmp_path, form, mask_kind, shape):
     """Every form of attention becomes one litho_tensor.attention (and one kernel of flash
-    attention), with key counts past a block, odd head sizes, and one token."""
+    attention), with key counts past a block, odd head sizes, one token, and a row that
+    the mask hides whole."""
     torch.manual_seed(0)
     batch, heads, queries, keys, width = shape
     if form == "causal" and queries != keys:
         pytest.skip("is_causal is for square scores here")
     mask = None
-    if mask_kind == "bool":
+    if mask_kind == "bool":  # the last query's row masked whole: eager gives 0 there
         mask = torch.rand(batch, 1, queries, keys) > 0.3
         mask[..., 0] = True
+        mask[..., -1, :] = False
     elif mask_kind == "float":
         mask = torch.randn(1, heads, 1, keys)
     q, k, v = (torch.randn(batch, heads, rows, width) for rows in (queries, keys, keys))

@@ -7,7 +7,8 @@ autograd) trace with this table, so they hand litho the same ops.
   elementwise and reduction parts, which litho fuses better than opaque kernels.
 - transformers' `grouped_mm_fallback` (mixture of experts) becomes a gather and a batched
   matmul (`grouped_mm`).
-- Scaled dot-product attention becomes matmuls, a mask and a softmax. torch's own
+- Scaled dot-product attention becomes matmuls, a mask and a softmax whose rows masked
+  whole are 0, as eager's are (a plain softmax makes them NaN). torch's own
   decomposition of it leaves strides that break the `view` after it in GPT-2 (torch
   2.13 fails with "Cannot view a tensor ..."); this one returns the layout eager's CPU
   kernel returns.
@@ -60,7 +61,12 @@ def attention(
             scores = torch.where(attn_mask, scores, float("-inf"))
         else:
             scores = scores + attn_mask
-    output = torch.softmax(scores, -1) @ value
+    maxima = scores.amax(-1, keepdim=True)
+    weights = (scores - maxima).exp()
+    probabilities = weights / weights.sum(-1, keepdim=True)
+    # eager's attention (its _safe_softmax) gives 0, not NaN, for a row it masks whole
+    probabilities = torch.where(maxima == float("-inf"), 0.0, probabilities)
+    output = probabilities @ value
     return output.transpose(-3, -2).contiguous().transpose(-3, -2)
 
 

@@ -21,7 +21,8 @@ from litho.compiler.testing.program import Argument, Node, Program, ValueSpec
 def add_attention(builder, op: str) -> int | None:
     """`programs()`' attention: fresh queries [batch..., M, D], transposed keys
     [batch..., D, N], values [batch..., N, E] and, half the time, an additive mask whose
-    batch dimensions are each the batch's or 1; a scale of 1, 1/2 or 1/8."""
+    batch dimensions are each the batch's or 1; a scale of 1, 1/2 or 1/8; rows masked
+    whole NaN or 0."""
     batch = builder.shape()[: max(0, builder.max_rank - 2)]
     m, d, n, e = (builder.draw(st.integers(1, builder.max_dim)) for _ in range(4))
     operands = [builder.argument(ValueSpec(shape, "f32"))
@@ -32,7 +33,8 @@ def add_attention(builder, op: str) -> int | None:
     scale = builder.draw(st.sampled_from((1.0, 0.5, 0.125)))
     values = builder.bounds[operands[2]]  # each output is a weighted mean of values
     return builder.node(op, tuple(operands), ValueSpec((*batch, m, e), "f32"),
-                        Bounds(values.low, values.high), scale=scale)
+                        Bounds(min(values.low, 0), max(values.high, 0)), scale=scale,
+                        zero_masked_rows=builder.draw(st.booleans()))
 
 
 class _Writer:
@@ -68,10 +70,10 @@ def attention_programs(draw: Callable, max_dim: int = 5) -> Program:
     """`softmax(scale * (q @ kt) masked) @ v` in the ops capture gives: the matmuls of a
     4-d batch run in 3-d between reshapes, as torch's matmul does; keys given transposed
     or permuted; a scale by `mul` or `div` with a constant, or none; a boolean mask by
-    `where(mask, s, -inf)` (rows masked whole are NaN), an additive one by `add`, or
-    none, of the scores' rank or less; the softmax's row max, subtract, exp, row sum and
-    divide. A third of the programs also return the scores or the probabilities, which
-    must then stay as they are."""
+    `where(mask, s, -inf)`, an additive one by `add`, or none, of the scores' rank or
+    less; the softmax's row max, subtract, exp, row sum and divide, and half the time the
+    `where` that makes rows masked whole 0 (else NaN). A third of the programs also return
+    the scores or the probabilities, which must then stay as they are."""
     writer = _Writer()  # every argument first: a program numbers them before its ops
     dims = st.integers(1, max_dim)
     batch = tuple(draw(st.lists(st.integers(1, 3), max_size=2)))
@@ -106,6 +108,13 @@ def attention_programs(draw: Callable, max_dim: int = 5) -> Program:
     weights = writer.op("exp", (writer.op("sub", (scores, maxima)),))
     sums = writer.op("reduce_sum", (weights,), (*batch, m, 1), dims=last, keepdim=True)
     probabilities = writer.op("div", (weights, sums))
+    if draw(st.booleans()):  # rows masked whole 0, as capture writes SDPA
+        minus_infinity = writer.op("constant", (), (), value=-math.inf)
+        masked_whole = writer.op("cmp", (maxima, minus_infinity), (*batch, m, 1), "i1",
+                                 predicate="eq")
+        zero = writer.op("constant", (), (), value=0.0)
+        probabilities = writer.op("where", (masked_whole, zero, probabilities),
+                                  (*batch, m, n))
     output = writer.op("matmul", (writer.reshape(probabilities, (*flat, m, n)),
                                   writer.reshape(values, (*flat, n, e))),
                        (*flat, m, e))

@@ -211,7 +211,8 @@ _IR_BUILDERS: dict[str, Callable[[Node, Sequence[SSAValue]], lt.IRDLOperation]] 
     "permute": lambda node, operands: lt.PermuteOp(operands[0], node.attributes["dims"]),
     "matmul": lambda node, operands: lt.MatmulOp(*operands),
     "attention": lambda node, operands: lt.AttentionOp(
-        *operands[:3], operands[3] if len(operands) > 3 else None, node.attributes["scale"]
+        *operands[:3], operands[3] if len(operands) > 3 else None, node.attributes["scale"],
+        bool(node.attributes["zero_masked_rows"]),
     ),
     "constant": lambda node, operands: lt.ConstantOp.splat(
         node.attributes["value"], node.result.tensor_type
@@ -323,7 +324,12 @@ def run_torch_node(node: Node, operands: Sequence[torch.Tensor]) -> torch.Tensor
         case "attention":
             query, key_t, value, *mask = operands
             scores = (query * attributes["scale"]) @ key_t
-            return torch.softmax(scores + mask[0] if mask else scores, -1) @ value
+            scores = scores + mask[0] if mask else scores
+            probabilities = torch.softmax(scores, -1)
+            if attributes["zero_masked_rows"]:
+                masked_whole = scores.amax(-1, keepdim=True) == float("-inf")
+                probabilities = torch.where(masked_whole, 0.0, probabilities)
+            return probabilities @ value
     return _run_torch_movement(node, operands)
 
 

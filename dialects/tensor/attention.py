@@ -8,7 +8,7 @@ score matrix (online softmax).
 from __future__ import annotations
 
 from litho.dialects.tensor.base import FloatTensor, check_result_shape, check_same_element_type
-from xdsl.dialects.builtin import Float64Type, FloatAttr, TensorType
+from xdsl.dialects.builtin import Float64Type, FloatAttr, TensorType, UnitAttr
 from xdsl.ir import SSAValue
 from xdsl.irdl import (
     AttrSizedOperandSegments,
@@ -17,6 +17,7 @@ from xdsl.irdl import (
     irdl_op_definition,
     operand_def,
     opt_operand_def,
+    opt_prop_def,
     prop_def,
     result_def,
     traits_def,
@@ -35,7 +36,8 @@ class AttentionOp(IRDLOperation):
 
     Its value is defined as flash attention computes it: with `s` the masked scores,
     `m` their row maxima and `e = exp(s - m)`, the result is `(e @ value) / sum(e)`,
-    the division after the product. A row whose scores are all -inf is NaN, as in eager.
+    the division after the product. A row whose scores are all -inf is NaN, as a softmax
+    gives, or 0 with `zero_masked_rows`, as eager's `scaled_dot_product_attention` gives.
 
     ```mlir
     %o = litho_tensor.attention %q, %kt, %v mask %m {scale = 0.125 : f64}
@@ -51,6 +53,7 @@ class AttentionOp(IRDLOperation):
     value = operand_def(FloatTensor)
     mask = opt_operand_def(FloatTensor)
     scale = prop_def(FloatAttr[Float64Type])
+    zero_masked_rows = opt_prop_def(UnitAttr)
     result = result_def(FloatTensor)
 
     traits = traits_def(Pure())
@@ -63,12 +66,13 @@ class AttentionOp(IRDLOperation):
     )
 
     def __init__(self, query: SSAValue, key_t: SSAValue, value: SSAValue,
-                 mask: SSAValue | None, scale: float):
+                 mask: SSAValue | None, scale: float, zero_masked_rows: bool = False):
         shape = [*query.type.get_shape()[:-1], value.type.get_shape()[-1]]
         super().__init__(
             operands=[query, key_t, value, [mask] if mask is not None else []],
             result_types=[TensorType(query.type.get_element_type(), shape)],
-            properties={"scale": FloatAttr(scale, Float64Type())},
+            properties={"scale": FloatAttr(scale, Float64Type()),
+                        "zero_masked_rows": UnitAttr() if zero_masked_rows else None},
         )
 
     def verify_(self) -> None:

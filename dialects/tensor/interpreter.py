@@ -202,10 +202,13 @@ class LithoTensorFunctions(InterpreterFunctions):
         scores = np.matmul(query * scale, key_t)
         if mask:
             scores = scores + mask[0]
-        with np.errstate(invalid="ignore"):  # a row masked whole is NaN, as in eager
-            weights = np.exp(scores - scores.max(-1, keepdims=True))
-            return (_result_array(op, np.matmul(weights, value) /
-                                  weights.sum(-1, keepdims=True)),)
+        maxima = scores.max(-1, keepdims=True)
+        with np.errstate(invalid="ignore"):  # a row masked whole is NaN, as in a softmax
+            weights = np.exp(scores - maxima)
+            result = np.matmul(weights, value) / weights.sum(-1, keepdims=True)
+        if op.zero_masked_rows is not None:
+            result = np.where(maxima == -np.inf, np.zeros_like(result), result)
+        return (_result_array(op, result),)
 
     @impl(lm.IotaOp)
     def run_iota(self, interpreter: Interpreter, op: lm.IotaOp, args: tuple):

@@ -2,10 +2,11 @@
 
 Each generic is marked with its role (`litho.attention`, `ATTENTION_ROLES`): the scores
 `(q * scale) @ kt`, the row maxima of the masked scores, the weights `exp(s + mask -
-max)`, their row sums, `weights @ v`, and that divided by the sums. As generics they
-run anywhere (the interpreter, any target's loops); the marks keep elementwise fusion
-out of them and make them one kernel, which the CPU target's litho-attention runs as
-flash attention.
+max)` (0 in a row masked whole, where max is -inf), their row sums, `weights @ v`, and
+that divided by the sums (0 / 0 in a row masked whole, or 0 with `zero_masked_rows`).
+As generics they run anywhere (the interpreter, any target's loops); the marks keep
+elementwise fusion out of them and make them one kernel, which the CPU target's
+litho-attention runs as flash attention.
 
 Loops are batch..., i (the query's row), then for the scores d (reduced) and j (the
 key), for the row reductions and the weights j, for the weighted sum j (reduced) and e
@@ -64,6 +65,23 @@ def _masked(args, has_mask: bool) -> SSAValue:
     return arith.AddfOp(args[0], args[1]).result if has_mask else args[0]
 
 
+def _finite(maximum: SSAValue) -> SSAValue:
+    """What the weights subtract: the row's max, or 0 in a row masked whole (its weights
+    are then 0, not exp(-inf + inf), NaN)."""
+    masked_whole = arith.CmpfOp(maximum, scalar_constant(-math.inf, maximum.type), "oeq")
+    return arith.SelectOp(masked_whole, scalar_constant(0.0, maximum.type), maximum).result
+
+
+def _divided(total: SSAValue, weights_sum: SSAValue, zero_rows: bool) -> SSAValue:
+    """The weighted sum divided by the weights' sum: 0 / 0 (NaN) in a row masked whole,
+    or 0 there with `zero_rows`."""
+    quotient = arith.DivfOp(total, weights_sum).result
+    if not zero_rows:
+        return quotient
+    zero = scalar_constant(0.0, total.type)
+    return arith.SelectOp(arith.CmpfOp(weights_sum, zero, "oeq"), zero, quotient).result
+
+
 class AttentionPattern(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: lt.AttentionOp, rewriter: PatternRewriter) -> None:
@@ -105,7 +123,7 @@ class AttentionPattern(RewritePattern):
             _masked(args, has_mask), args[-1], flags=REORDERABLE).result)
         weights = generic("weights", [scores, *masks, maxima], empty(columns),
                           [parallel, parallel], lambda args: xmath.ExpOp(arith.SubfOp(
-                              _masked(args, has_mask), args[-2]).result).result)
+                              _masked(args, has_mask), _finite(args[-2])).result).result)
         sums = generic("sums", [weights], fill(rewriter, TensorType(element, rows), 0.0),
                        [parallel, reduction], lambda args: arith.AddfOp(
                            args[0], args[1], flags=REORDERABLE).result)
@@ -113,9 +131,9 @@ class AttentionPattern(RewritePattern):
             element, [*batch, m, e]), 0.0), [parallel, reduction, parallel],
             lambda args: arith.AddfOp(args[2], arith.MulfOp(
                 args[0], args[1], flags=MULTIPLY_ADD).result, flags=MULTIPLY_ADD).result)
+        zero_rows = op.zero_masked_rows is not None
         normalized = generic("normalize", [values, sums], empty([*batch, m, e]),
-                             [parallel, parallel], lambda args: arith.DivfOp(
-                                 args[0], args[1]).result)
+                             [parallel, parallel], lambda args: _divided(*args[:2], zero_rows))
         rewriter.replace_all_uses_with(op.result, normalized)
         rewriter.erase(op)
 

@@ -3,12 +3,14 @@
 
 Input: `litho_tensor` programs, where attention is a matmul of queries and transposed
 keys, an optional scaling by a constant, an optional mask, a softmax over the last
-dimension (row max, subtract, exp, row sum, divide) and a matmul with the values; this
-is how litho's capture decomposes `scaled_dot_product_attention`, and how attention is
-written by hand. Reshapes that only regroup the batch dimensions (a matmul of 4-d
-tensors runs as a 3-d one) may stand between them. Output: one `litho_tensor.attention`
-on the queries, keys and values in the batch dimensions of the scores, so that later
-levels can run it as one kernel that never holds all the scores (online softmax).
+dimension (row max, subtract, exp, row sum, divide) and a matmul with the values. This
+is how attention is written by hand, and how litho's capture decomposes
+`scaled_dot_product_attention`, with `where(max == -inf, 0, p)` after the softmax
+(eager makes a row masked whole 0, which the op's `zero_masked_rows` says). Reshapes
+that only regroup the batch dimensions (a matmul of 4-d tensors runs as a 3-d one) may
+stand between them. Output: one `litho_tensor.attention` on the queries, keys and
+values in the batch dimensions of the scores, so that later levels can run it as one
+kernel that never holds all the scores (online softmax).
 
 The mask is `where(mask, scores, -inf)` with a boolean mask (made additive: 0 where it
 allows, -inf where it masks, as eager's attention does) or `scores + mask`; the scale a
@@ -70,6 +72,7 @@ class _Match:
 
     ops: list[Operation]
     scores: lt.MatmulOp
+    maxima: SSAValue | None = None
     scale: float = 1.0
     boolean_mask: SSAValue | None = None
     additive_mask: SSAValue | None = None
@@ -93,7 +96,20 @@ def _softmax_input(probabilities: SSAValue, match: _Match) -> SSAValue | None:
     if row_max is None or row_max.input != scores:
         return None
     match.ops += [divide, row_sum, exp, subtract, row_max]
+    match.maxima = maxima
     return scores
+
+
+def _unguarded(probabilities: SSAValue) -> tuple[SSAValue, list[Operation], SSAValue | None]:
+    """The probabilities before `where(maxima == -inf, 0, p)` (rows masked whole made 0,
+    as eager's attention makes them), the guard's ops, and the maxima it compares."""
+    where = probabilities.owner
+    compare = where.condition.owner if isinstance(where, lt.WhereOp) else None
+    if not isinstance(compare, lt.CmpOp) or compare.predicate.data != "eq" or \
+            splat_value(compare.rhs) != -math.inf or splat_value(where.lhs) != 0 or \
+            where.rhs.type != probabilities.type:
+        return probabilities, [], None
+    return where.rhs, [where, compare], compare.lhs
 
 
 def _unmasked(scores: SSAValue, match: _Match) -> SSAValue:
@@ -194,8 +210,10 @@ class AttentionPattern(RewritePattern):
     def match_and_rewrite(self, op: lt.MatmulOp, rewriter: PatternRewriter) -> None:
         match = _Match([], op)
         probabilities = _batch_view(op.lhs)
-        scores = _softmax_input(probabilities, match)
-        if scores is None or not isinstance(scores.type.get_element_type(), Float32Type):
+        unguarded, guard, guarded_maxima = _unguarded(probabilities)
+        scores = _softmax_input(unguarded, match)
+        if scores is None or not isinstance(scores.type.get_element_type(), Float32Type) \
+                or (guard and guarded_maxima != match.maxima):
             return
         found = _scaled_matmul(_unmasked(scores, match))
         if found is None or (match.additive_mask is not None and
@@ -204,8 +222,8 @@ class AttentionPattern(RewritePattern):
             return
         match.scores, match.scale, chain = found
         query, scaling = _unscaled_query(match.scores.lhs, match)
-        dead = [op, *([op.lhs.owner] if probabilities is not op.lhs else []), *match.ops,
-                *chain, match.scores, *scaling]  # read by nothing else, so they can go
+        dead = [op, *([op.lhs.owner] if probabilities is not op.lhs else []), *guard,
+                *match.ops, *chain, match.scores, *scaling]  # read by nothing else, so they can go
         if any(use.operation not in dead for erased in dead[1:] for result in erased.results
                for use in result.uses) or any(
                 _shape(value)[:-2] != _shape(product)[:-2] for value, product in
@@ -216,7 +234,7 @@ class AttentionPattern(RewritePattern):
         operands = (query, match.scores.rhs, op.rhs)
         query, key_t, value = (_in_batch(operand, batch, rewriter) for operand in operands)
         attention = lt.AttentionOp(query, key_t, value, _additive(match, scores, rewriter),
-                                   match.scale)
+                                   match.scale, zero_masked_rows=bool(guard))
         rewriter.insert(attention)
         result = attention.result
         if result.type != op.result.type:

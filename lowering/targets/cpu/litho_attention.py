@@ -20,7 +20,8 @@ The scores, weights and the other intermediates are not allocated: the block of 
 lives in R vectors, the maxima, sums and R x ceil(E / W) accumulators are carried by the
 loop over keys. Keys past N are -inf (their weight is 0); a block whose scores are all
 -inf keeps maxima -inf and subtracts 0 instead, so a later block is not NaN; a row
-masked whole is 0 / 0 = NaN, as eager gives. The weights are summed and multiplied in
+masked whole is 0 / 0 = NaN, as a softmax gives, or 0 when the attention says so (as
+eager's scaled_dot_product_attention gives). The weights are summed and multiplied in
 another order than the generics', so the pass reassociates.
 """
 
@@ -70,6 +71,7 @@ class _Attention:
     mask: SSAValue | None
     output: SSAValue
     scale: float
+    zero_masked_rows: bool
 
     @property
     def batch(self) -> tuple[int, ...]:
@@ -112,8 +114,9 @@ def _attention_at(scores: linalg.GenericOp) -> _Attention | None:
         return None
     constants = [op for op in g_scores.body.block.ops if isinstance(op, arith.ConstantOp)]
     scale = constants[0].value.value.data if constants else 1.0
+    zero_rows = any(isinstance(op, arith.SelectOp) for op in g_norm.body.block.ops)
     return _Attention(tuple(generics), query, key_t, g_values.inputs[1], mask,
-                      g_norm.outputs[0], scale)
+                      g_norm.outputs[0], scale, zero_rows)
 
 
 class _FlashEmitter:
@@ -165,6 +168,10 @@ class _FlashEmitter:
                 stored = arith.AndIOp(value_mask, vector.BroadcastOp(
                     inside[r], self.mask_type).vector).result
                 normalized = arith.DivfOp(accumulators[r * self.value_vectors + v], total).result
+                if self.attention.zero_masked_rows:  # its sum is 0
+                    zeros = splat_vector(self.vector_type, 0.0)
+                    masked_whole = arith.CmpfOp(total, zeros, "oeq").result
+                    normalized = arith.SelectOp(masked_whole, zeros, normalized).result
                 vector.MaskedStoreOp(self.attention.output, self.at(batch, row, v * self.width),
                                      stored, normalized)
 

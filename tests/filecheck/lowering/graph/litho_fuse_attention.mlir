@@ -1,15 +1,16 @@
 // RUN: litho-opt %s -p litho-fuse-attention | filecheck %s
 
 // Attention as capture gives it: the 4-d matmul runs in 3-d between reshapes, a boolean
-// mask by where(mask, s, -inf), the softmax in its five ops. It becomes one attention on
-// the 4-d operands, the mask made additive (0 or -inf); the scale of q goes into it.
+// mask by where(mask, s, -inf), the softmax in its five ops, rows masked whole made 0.
+// It becomes one attention on the 4-d operands, the mask made additive (0 or -inf); the
+// scale of q and the zero rows go into it.
 // CHECK-LABEL: func.func @masked
 // CHECK-SAME: (%[[Q:.*]]: tensor<1x2x5x8xf32>, %[[KT:.*]]: tensor<1x2x8x7xf32>, %[[V:.*]]: tensor<1x2x7x3xf32>, %[[M:.*]]: tensor<5x7xi1>)
 // CHECK-NEXT: %[[ZERO:.*]] = litho_tensor.constant dense<0.000000e+00> : tensor<f32>
 // CHECK-NEXT: %[[NEG:.*]] = litho_tensor.constant dense<0xff800000> : tensor<f32>
 // CHECK-NEXT: %[[ADD:.*]] = litho_tensor.where %[[M]], %[[ZERO]], %[[NEG]] : (tensor<5x7xi1>, tensor<f32>, tensor<f32>) -> tensor<5x7xf32>
 // CHECK-NEXT: %[[MASK:.*]] = litho_tensor.reshape %[[ADD]] : tensor<5x7xf32> -> tensor<1x1x5x7xf32>
-// CHECK-NEXT: %[[O:.*]] = litho_tensor.attention %[[Q]], %[[KT]], %[[V]] mask %[[MASK]] {scale = 1.250000e-01 : f64} : (tensor<1x2x5x8xf32>, tensor<1x2x8x7xf32>, tensor<1x2x7x3xf32>, tensor<1x1x5x7xf32>) -> tensor<1x2x5x3xf32>
+// CHECK-NEXT: %[[O:.*]] = litho_tensor.attention %[[Q]], %[[KT]], %[[V]] mask %[[MASK]] {scale = 1.250000e-01 : f64, zero_masked_rows} : (tensor<1x2x5x8xf32>, tensor<1x2x8x7xf32>, tensor<1x2x7x3xf32>, tensor<1x1x5x7xf32>) -> tensor<1x2x5x3xf32>
 // CHECK-NEXT: %[[FLAT:.*]] = litho_tensor.reshape %[[O]] : tensor<1x2x5x3xf32> -> tensor<2x5x3xf32>
 // CHECK-NEXT: func.return %[[FLAT]]
 func.func @masked(%q: tensor<1x2x5x8xf32>, %kt: tensor<1x2x8x7xf32>, %v: tensor<1x2x7x3xf32>, %m: tensor<5x7xi1>) -> tensor<2x5x3xf32> {
@@ -26,7 +27,10 @@ func.func @masked(%q: tensor<1x2x5x8xf32>, %kt: tensor<1x2x8x7xf32>, %v: tensor<
   %e = litho_tensor.exp %sub : tensor<1x2x5x7xf32>
   %sum = litho_tensor.reduce_sum %e {dims = array<i64: 3>, keepdim} : tensor<1x2x5x7xf32> -> tensor<1x2x5x1xf32>
   %p = litho_tensor.div %e, %sum : (tensor<1x2x5x7xf32>, tensor<1x2x5x1xf32>) -> tensor<1x2x5x7xf32>
-  %p3 = litho_tensor.reshape %p : tensor<1x2x5x7xf32> -> tensor<2x5x7xf32>
+  %empty = litho_tensor.cmp "eq", %max, %ninf : (tensor<1x2x5x1xf32>, tensor<f32>) -> tensor<1x2x5x1xi1>
+  %zero = litho_tensor.constant dense<0.0> : tensor<f32>
+  %safe = litho_tensor.where %empty, %zero, %p : (tensor<1x2x5x1xi1>, tensor<f32>, tensor<1x2x5x7xf32>) -> tensor<1x2x5x7xf32>
+  %p3 = litho_tensor.reshape %safe : tensor<1x2x5x7xf32> -> tensor<2x5x7xf32>
   %v3 = litho_tensor.reshape %v : tensor<1x2x7x3xf32> -> tensor<2x7x3xf32>
   %o = litho_tensor.matmul %p3, %v3 : (tensor<2x5x7xf32>, tensor<2x7x3xf32>) -> tensor<2x5x3xf32>
   func.return %o : tensor<2x5x3xf32>
