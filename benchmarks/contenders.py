@@ -8,6 +8,8 @@ in inference mode (`torch.no_grad`). A contender that cannot run a workload rais
 - `eager`: the module in torch eager, the reference every ratio divides by.
 - `inductor`: `torch.compile(module)` (inductor, default mode).
 - `litho`: `litho.compiler.jit(module, strict=True)`.
+- `litho-tuned`: the same with `autotune=True` (its first compile of a shape on this
+  machine times candidate tiles); not in the default set.
 - `numpy`: numpy's BLAS (`np.matmul`), for GEMM workloads only.
 - `onnxruntime`: the module exported with `torch.onnx.export`, run by an ONNX Runtime CPU
   session; only where onnxruntime (the `onnx` extra) is installed.
@@ -23,7 +25,7 @@ import torch
 import torch.utils._pytree as pytree
 from litho.benchmarks.workloads import Workload
 
-CONTENDERS = ("eager", "inductor", "litho", "numpy", "onnxruntime")
+CONTENDERS = ("eager", "inductor", "litho", "litho-tuned", "numpy", "onnxruntime")
 
 
 class Unavailable(Exception):
@@ -47,10 +49,11 @@ def _inductor(module: torch.nn.Module, inputs: tuple) -> Callable[[], object]:
     return _no_grad(lambda: compiled(*inputs))
 
 
-def _litho(module: torch.nn.Module, inputs: tuple) -> Callable[[], object]:
+def _litho(module: torch.nn.Module, inputs: tuple, autotune: bool = False
+           ) -> Callable[[], object]:
     from litho.compiler import jit
 
-    fast = jit(module, strict=True)
+    fast = jit(module, strict=True, autotune=autotune)
     return lambda: fast(*inputs)
 
 
@@ -86,8 +89,9 @@ def _onnxruntime(module: torch.nn.Module, inputs: tuple) -> Callable[[], object]
     return lambda: session.run(None, feeds)
 
 
-_PREPARE = {"eager": _eager, "inductor": _inductor, "litho": _litho, "numpy": _numpy,
-            "onnxruntime": _onnxruntime}
+_PREPARE = {"eager": _eager, "inductor": _inductor, "litho": _litho,
+            "litho-tuned": lambda module, inputs: _litho(module, inputs, autotune=True),
+            "numpy": _numpy, "onnxruntime": _onnxruntime}
 
 
 def prepare(name: str, workload: Workload, module: torch.nn.Module,

@@ -39,7 +39,8 @@ def table(results: Sequence[Result], contenders: Sequence[str], peak_gflops: flo
     """Per workload: ms per call of each contender, litho's ratios, its throughput and
     compile seconds; then the geometric means of litho's ratios."""
     others = [name for name in contenders if name not in ("eager", "litho")]
-    compiled = [name for name in contenders if name in ("litho", "inductor", "onnxruntime")]
+    compiled = [name for name in contenders
+                if name in ("litho", "litho-tuned", "inductor", "onnxruntime")]
     header = (f"{'workload':<28}" + "".join(f"{name + ' ms':>15}" for name in contenders)
               + f"{'litho/eager':>12}" + "".join(f"{'litho/' + name:>18}" for name in others)
               + f"  {'litho throughput':<24}"

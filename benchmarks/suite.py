@@ -17,9 +17,9 @@ from dataclasses import asdict, dataclass, field
 
 import torch
 from litho.benchmarks.contenders import Unavailable, output_tensors, prepare
-from litho.benchmarks.timing import interleaved_medians
 from litho.benchmarks.workloads import Workload
 from litho.compiler.testing.fuzz import CONTRACTION_TOLERANCE, result_mismatch
+from litho.runtime.timing import interleaved_medians
 
 
 @dataclass

@@ -52,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("workloads", nargs="*", help="workload names or kinds (default: all)")
     bench.add_argument("--quick", action="store_true", help="the quick subset only")
     bench.add_argument("--contenders", default="eager,inductor,litho,numpy,onnxruntime",
-                       help="comma-separated (default: all; onnxruntime where installed)")
+                       help="comma-separated (default: these; onnxruntime where installed; "
+                            "also litho-tuned, litho with autotune=True)")
     bench.add_argument("--rounds", type=int, default=15, help="interleaved timing rounds")
     bench.add_argument("--sample-seconds", type=float, default=0.02,
                        help="time per contender per round")

@@ -68,7 +68,8 @@ def compile_native(
     )
     target = TARGETS[options.code.target]
     runner = StageRunner(options.debug, report, dump_name)
-    store = runner.run(module, target.stages(options.code), store)
+    tune = target.tune if options.code.autotune else None
+    store = runner.run(module, target.stages(options.code), store, tune)
     codegen_start = time.perf_counter()
     native = target.build(module, native_signature(module), runner.dump)
     report.stage_times["codegen"] = report.stage_times.get("codegen", 0) + (

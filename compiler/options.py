@@ -37,14 +37,19 @@ class CodeOptions:
       transposed weight), so that the GEMM reads them as they are. On by default: it
       removes a copy of every Linear's weight per call; turn it off for a model whose
       weights change through other tensors that share their memory.
+    - `autotune`: time candidate tiles for each matmul shape the model has (on the
+      first compile on this machine, with a progress bar), keep the winners on disk
+      ($LITHO_CACHE_DIR, else ~/.cache/litho) and compile with them. Off by default:
+      without it, tiles come from the model of this CPU's caches.
     """
 
     target: str = "cpu"
     freeze_weights: bool = False
     pack_weights: bool = True
+    autotune: bool = False
 
     def __post_init__(self) -> None:
-        _check_bools(self, ("freeze_weights", "pack_weights"))
+        _check_bools(self, ("freeze_weights", "pack_weights", "autotune"))
         if self.target not in TARGETS:
             raise _bad_option("target", self.target, f"one of {tuple(TARGETS)}")
 

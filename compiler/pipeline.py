@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,15 +117,22 @@ class StageRunner:
         module: ModuleOp,
         stages: Sequence[tuple[str, str]],
         store: ParameterStore | None = None,
+        before_stage: Callable[[str, str, ModuleOp], None] | None = None,
     ) -> ParameterStore:
         """`module` through `stages`: (name, pass pipeline spec) pairs, in order.
 
         Parameter passes get `store` (the weights' values); the store after them is
-        returned."""
+        returned. `before_stage` (a target's tuner) sees each stage's name and spec and
+        the module first; its time is the report's "tune" stage time."""
         store = store or ParameterStore()
         self.report.op_counts["L1 litho_tensor"] = count_ops(module)
         self.dump("import", module)
         for stage, spec in stages:
+            if before_stage is not None:
+                start = time.perf_counter()
+                before_stage(stage, spec, module)
+                self.report.stage_times["tune"] = self.report.stage_times.get(
+                    "tune", 0.0) + time.perf_counter() - start
             start = time.perf_counter()
             for compiler_pass in PassPipeline.parse_spec(all_passes(), spec).passes:
                 store = self.run_pass(stage, compiler_pass, module, store)

@@ -3,9 +3,11 @@
 A target is what the `target` option names. It owns everything that differs between back
 ends: the passes from L1 to L3 (`stages`, given the options that change code), and
 `build`, which translates the L3 module and hands it to its runtime under the module's
-`NativeSignature`. The CPU target translates to LLVM IR and JIT-compiles it with
-llvmlite; a GPU target will emit PTX and load it through the CUDA driver, with its own
-stage list (never a branch inside a stage).
+`NativeSignature`, and `tune`, which sees the module before each stage and may time
+candidate schedules for it (the CPU's autotuner, for the stage whose litho-gemm asks).
+The CPU target translates to LLVM IR and JIT-compiles it with llvmlite; a GPU target
+will emit PTX and load it through the CUDA driver, with its own stage list (never a
+branch inside a stage).
 
 The signature the build gets is derived once from the L3 entry function
 (compiler/entry.py); the runtime calls through it.
@@ -17,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from litho.compiler.autotune import tune_schedule
 from litho.lowering.targets.cpu.stages import cpu_stages
 from litho.lowering.targets.cpu.translate_to_llvm import translate_module
 from litho.runtime.compiled import NativeFunction
@@ -38,6 +41,8 @@ class Target:
     name: str
     stages: Callable[[CodeOptions], tuple[tuple[str, str], ...]]
     build: Callable[[ModuleOp, NativeSignature, Dump], NativeFunction]
+    tune: Callable[[str, str, ModuleOp], None]
+    """Called with each stage's name and spec and the module, before the stage runs."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,8 @@ def _build_cpu(module: ModuleOp, signature: NativeSignature, dump: Dump) -> Nati
 
 
 def _cpu_stages(code: CodeOptions) -> tuple[tuple[str, str], ...]:
-    return cpu_stages(freeze_weights=code.freeze_weights, pack_weights=code.pack_weights)
+    return cpu_stages(freeze_weights=code.freeze_weights, pack_weights=code.pack_weights,
+                      autotune=code.autotune)
 
 
-TARGETS: dict[str, Target] = {"cpu": Target("cpu", _cpu_stages, _build_cpu)}
+TARGETS: dict[str, Target] = {"cpu": Target("cpu", _cpu_stages, _build_cpu, tune_schedule)}

@@ -6,9 +6,9 @@ import json
 import pytest
 import torch
 from litho.benchmarks.suite import _check
-from litho.benchmarks.timing import interleaved_medians
 from litho.benchmarks.workloads import WORKLOADS, select
 from litho.compiler.cli import main
+from litho.runtime.timing import interleaved_medians
 
 
 def test_litho_bench_runs_checks_and_writes_json_and_chart(tmp_path, capsys):

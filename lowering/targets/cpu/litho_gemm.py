@@ -52,7 +52,6 @@ import os
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
-from litho.compiler.errors import CompilationError
 from litho.lowering.common.functions import defined_functions
 from litho.lowering.common.tolerance import REASSOCIATE, Tolerance
 from litho.lowering.loops.litho_parallel_loops import MIN_PARALLEL_WORK
@@ -65,6 +64,7 @@ from litho.lowering.targets.cpu.builders import (
     true,
 )
 from litho.lowering.targets.cpu.epilogues import Epilogue, epilogue_of
+from litho.lowering.targets.cpu.gemm_tiles import GemmShape, GemmTiles, TuningCache
 from litho.lowering.targets.cpu.matmuls import Matmul, prepare_matmul
 from xdsl.builder import ImplicitBuilder
 from xdsl.context import Context
@@ -82,36 +82,8 @@ from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
 
 
-@dataclass(frozen=True)
-class GemmTiles:
-    """The register tile (MR `rows` by NR `columns`, NR a multiple of the vector `width`
-    W) and the cache blocks (`depth` KC steps of k, `row_block` MC rows of A,
-    `column_block` NC columns of B).
-
-    The defaults are for AVX-512's 32 registers of 16 floats: 24 accumulators, 4 vectors
-    of B and one broadcast of A.
-    """
-
-    width: int = 16
-    rows: int = 6
-    columns: int = 64
-    depth: int = 256
-    row_block: int = 96
-    column_block: int = 512
-
-    def __post_init__(self) -> None:
-        if (self.columns % self.width or self.row_block % self.rows
-                or self.column_block % self.columns):
-            raise CompilationError(
-                f"GEMM tiles {self}: columns must be a multiple of width, row_block of "
-                "rows and column_block of columns")
-
-
 def _round_up(value: int, multiple: int) -> int:
     return -(-value // multiple) * multiple
-
-
-
 
 
 class _GemmEmitter:
@@ -278,8 +250,6 @@ def rewrite_matmul(matmul: Matmul, tiles: GemmTiles, threads: int) -> None:
     if epilogue is not None:
         Rewriter.erase_op(epilogue.op)
         Rewriter.erase_op(matmul.c.owner)
-
-
 @dataclass(frozen=True)
 class LithoGemmPass(ModulePass):
     """Run each fp32 matmul generic as blocked loops around an FMA microkernel.
@@ -287,7 +257,8 @@ class LithoGemmPass(ModulePass):
     The options are `GemmTiles`' fields (the vector width W, the register tile
     `rows` x `columns`, the blocks `depth`, `row_block` and `column_block`), and the work
     (multiply-adds) from which the matmul runs on `threads` threads (0: this machine's
-    cores), each on its own block of columns or rows.
+    cores), each on its own block of columns or rows. With `autotune`, a matmul whose
+    shape the autotuner's cache (gemm_tiles.TuningCache) has takes the tiles found for it.
     """
 
     name = "litho-gemm"
@@ -300,15 +271,27 @@ class LithoGemmPass(ModulePass):
     column_block: int = GemmTiles.column_block
     min_parallel_work: int = MIN_PARALLEL_WORK
     threads: int = 0
+    autotune: bool = False
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         tiles = GemmTiles(self.vector_width, self.rows, self.columns, self.depth,
                           self.row_block, self.column_block)
+        tuned = TuningCache.load() if self.autotune else None
         for function in defined_functions(op):
             generics = [op for op in function.walk() if isinstance(op, linalg.GenericOp)]
             matmuls = [matmul for matmul in map(prepare_matmul, generics) if matmul]
             for matmul in matmuls:  # an epilogue goes with its matmul
-                work = math.prod(matmul.batch) * matmul.m * \
-                    matmul.n * matmul.k
-                threads = self.threads or len(os.sched_getaffinity(0))
-                rewrite_matmul(matmul, tiles, threads if work >= self.min_parallel_work else 1)
+                shape = self.shape(matmul)
+                chosen = tuned.get(shape) if tuned is not None else None
+                if chosen is None or chosen.width != tiles.width:
+                    chosen = tiles
+                rewrite_matmul(matmul, chosen, shape.threads)
+
+    def shape(self, matmul: Matmul) -> GemmShape:
+        """The matmul's extents and the threads it runs on: all of them from
+        `min_parallel_work` multiply-adds, else one."""
+        batch = math.prod(matmul.batch)
+        work = batch * matmul.m * matmul.n * matmul.k
+        threads = self.threads or len(os.sched_getaffinity(0))
+        return GemmShape(batch, matmul.m, matmul.n, matmul.k,
+                         threads if work >= self.min_parallel_work else 1)

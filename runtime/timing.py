@@ -1,4 +1,5 @@
-"""Side-by-side timing: contenders interleaved round by round, medians per call.
+"""Side-by-side timing, for the bench and the autotuner: contenders interleaved round by
+round, medians per call.
 
 This machine is shared and noisy, so a contender is never timed in one block after
 another: each round runs every contender once (in an order that rotates from round to
@@ -27,13 +28,13 @@ def calls_per_sample(call: Callable[[], object], sample_seconds: float) -> int:
     return max(1, math.ceil(sample_seconds / once))
 
 
-def interleaved_medians(
+def interleaved_samples(
     calls: Mapping[str, Callable[[], object]],
     rounds: int = 15,
     sample_seconds: float = 0.02,
     on_round: Callable[[], None] | None = None,
-) -> dict[str, float]:
-    """Median seconds per call of each contender, timed in interleaved rounds."""
+) -> dict[str, list[float]]:
+    """Seconds per call of each contender, one sample per round, in interleaved rounds."""
     inner = {name: calls_per_sample(call, sample_seconds) for name, call in calls.items()}
     samples: dict[str, list[float]] = {name: [] for name in calls}
     names = list(calls)
@@ -47,4 +48,15 @@ def interleaved_medians(
             samples[name].append((time.perf_counter() - start) / count)
         if on_round is not None:
             on_round()
+    return samples
+
+
+def interleaved_medians(
+    calls: Mapping[str, Callable[[], object]],
+    rounds: int = 15,
+    sample_seconds: float = 0.02,
+    on_round: Callable[[], None] | None = None,
+) -> dict[str, float]:
+    """Median seconds per call of each contender, timed in interleaved rounds."""
+    samples = interleaved_samples(calls, rounds, sample_seconds, on_round)
     return {name: statistics.median(times) for name, times in samples.items()}
