@@ -33,6 +33,7 @@ def model(x):
         ),
         ({"target": "gpu"}, r"option target='gpu' \(str\) .* must be one of \('cpu',\)"),
         ({"freeze_weights": "yes"}, r"option freeze_weights='yes' \(str\) .* True or False"),
+        ({"autotune": 1}, r"option autotune=1 \(int\) .* must be True or False"),
         ({"dump_ir": 3}, r"option dump_ir=3 \(int\) .* must be a folder path"),
     ],
 )
