@@ -102,6 +102,16 @@ def prepare(name: str, workload: Workload, module: torch.nn.Module,
     return _PREPARE[name](module, inputs)
 
 
+def settle_seconds(name: str) -> float:
+    """The pause after timing contender `name`, for the threads it leaves spinning. Timed
+    right after numpy's GEMM 512, eager's took 2.2x its time and litho's 6x (OpenBLAS's
+    threads spin for about 0.1 s after a call; its pause is longer, since 0.1 s still
+    left eager's GEMM 256 1.4x slow); numpy's took 1.3x its time right after litho's or
+    eager's (OpenMP's threads, which torch, inductor and litho share, spin for a few
+    milliseconds). onnxruntime's spinning is turned off in its session."""
+    return 0.25 if name == "numpy" else 0.02
+
+
 def output_tensors(output: object) -> list[torch.Tensor]:
     """The tensors of an output, in order (a model's output object, a tuple, a list of
     numpy arrays from onnxruntime)."""

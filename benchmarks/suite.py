@@ -4,8 +4,9 @@ For each workload, every contender is prepared and called once (the compile time
 outputs are checked against eager (DESIGN.md's tolerances for matmul and reduction work,
 or failing that the fp64 rule: its RMS error against a float64 run at most twice
 eager's), and then all contenders that ran correctly are timed together, interleaved
-round by round (`timing.py`). A contender that gives a wrong answer is reported as wrong
-and not timed.
+round by round (runtime/timing.py), each sample after a pause for the threads the last
+one left spinning. A contender that gives a wrong answer is reported as wrong and not
+timed.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 import torch
-from litho.benchmarks.contenders import Unavailable, output_tensors, prepare
+from litho.benchmarks.contenders import Unavailable, output_tensors, prepare, settle_seconds
 from litho.benchmarks.workloads import Workload
 from litho.compiler.testing.fuzz import CONTRACTION_TOLERANCE, result_mismatch
 from litho.runtime.timing import interleaved_medians
@@ -103,5 +104,6 @@ def run_workload(workload: Workload, contenders: Sequence[str], rounds: int,
         calls[name] = call
     progress.set_postfix_str("timing")
     result.seconds = interleaved_medians(calls, rounds, sample_seconds,
-                                         on_round=lambda: progress.update(1))
+                                         on_round=lambda: progress.update(1),
+                                         settle={name: settle_seconds(name) for name in calls})
     return result

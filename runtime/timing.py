@@ -5,7 +5,9 @@ This machine is shared and noisy, so a contender is never timed in one block aft
 another: each round runs every contender once (in an order that rotates from round to
 round), and a contender's time is the median over rounds. Within a round a contender runs
 `inner` calls back to back, enough for about `sample_seconds`, so timer resolution and
-per-sample overhead do not count.
+per-sample overhead do not count. Thread pools spin for a while after a call, taking
+cores from whatever runs next; a pause after each contender's sample (`settle`, untimed)
+lets contenders of different runtimes each start on idle cores.
 """
 
 from __future__ import annotations
@@ -33,8 +35,11 @@ def interleaved_samples(
     rounds: int = 15,
     sample_seconds: float = 0.02,
     on_round: Callable[[], None] | None = None,
+    settle: Mapping[str, float] | None = None,
 ) -> dict[str, list[float]]:
-    """Seconds per call of each contender, one sample per round, in interleaved rounds."""
+    """Seconds per call of each contender, one sample per round, in interleaved rounds
+    (after a contender's sample, a pause of `settle[name]` seconds where given)."""
+    settle = settle or {}
     inner = {name: calls_per_sample(call, sample_seconds) for name, call in calls.items()}
     samples: dict[str, list[float]] = {name: [] for name in calls}
     names = list(calls)
@@ -46,6 +51,7 @@ def interleaved_samples(
             for _ in range(count):
                 call()
             samples[name].append((time.perf_counter() - start) / count)
+            time.sleep(settle.get(name, 0.0))
         if on_round is not None:
             on_round()
     return samples
@@ -56,7 +62,8 @@ def interleaved_medians(
     rounds: int = 15,
     sample_seconds: float = 0.02,
     on_round: Callable[[], None] | None = None,
+    settle: Mapping[str, float] | None = None,
 ) -> dict[str, float]:
     """Median seconds per call of each contender, timed in interleaved rounds."""
-    samples = interleaved_samples(calls, rounds, sample_seconds, on_round)
+    samples = interleaved_samples(calls, rounds, sample_seconds, on_round, settle)
     return {name: statistics.median(times) for name, times in samples.items()}

@@ -8,6 +8,7 @@ import torch
 from litho.benchmarks.suite import _check
 from litho.benchmarks.workloads import WORKLOADS, select
 from litho.compiler.cli import main
+from litho.runtime import timing
 from litho.runtime.timing import interleaved_medians
 
 
@@ -52,3 +53,11 @@ def test_contenders_are_interleaved_round_by_round():
     assert set(medians) == {"a", "b"}
     timed = order[2 * 4:]  # after each contender's warm-up and calibration calls
     assert timed == ["a", "b", "b", "a", "a", "b"]
+
+
+def test_a_contender_that_leaves_threads_spinning_is_followed_by_a_pause(monkeypatch):
+    pauses = []
+    monkeypatch.setattr(timing.time, "sleep", pauses.append)
+    interleaved_medians({"a": lambda: None, "b": lambda: None}, rounds=2, sample_seconds=0,
+                        settle={"b": 0.25})
+    assert pauses == [0.0, 0.25, 0.25, 0.0]  # rounds a, b then b, a
