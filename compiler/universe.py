@@ -88,6 +88,12 @@ def _litho_parallel_loops() -> type[ModulePass]:
     return LithoParallelLoopsPass
 
 
+def _litho_interchange() -> type[ModulePass]:
+    from litho.lowering.structured.litho_interchange import LithoInterchangePass
+
+    return LithoInterchangePass
+
+
 def _litho_fuse_loops() -> type[ModulePass]:
     from litho.lowering.loops.litho_fuse_loops import LithoFuseLoopsPass
 
@@ -143,6 +149,7 @@ LITHO_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "litho-fuse-elementwise": _litho_fuse_elementwise,
     "litho-outline-kernels": _litho_outline_kernels,
     "litho-bufferize": _litho_bufferize,
+    "litho-interchange": _litho_interchange,
     "litho-fuse-loops": _litho_fuse_loops,
     "litho-expand-math": _litho_expand_math,
     "litho-parallel-loops": _litho_parallel_loops,

@@ -29,6 +29,7 @@ from litho.lowering.loops.litho_memory_plan import LithoMemoryPlanPass
 from litho.lowering.loops.litho_parallel_loops import LithoParallelLoopsPass
 from litho.lowering.structured.litho_bufferize import LithoBufferizePass
 from litho.lowering.structured.litho_fuse_elementwise import LithoFuseElementwise
+from litho.lowering.structured.litho_interchange import LithoInterchangePass
 from litho.lowering.structured.litho_outline_kernels import LithoOutlineKernelsPass
 from litho.lowering.targets.cpu.litho_attention import LithoAttentionPass
 from litho.lowering.targets.cpu.litho_expand_math import LithoExpandMathPass
@@ -208,6 +209,23 @@ def test_gemm_preserves_semantics():
                          "litho-outline-kernels,litho-bufferize",
                          program_strategy=epilogues, max_examples=100)
     assert applied.cases >= 80
+
+
+@checks_pass("litho-interchange")
+def test_interchange_preserves_semantics():
+    """Poolings, convolutions (strided, dilated, padded, grouped) and reductions over a
+    middle dimension, their output's last dimension moved innermost where the pass may,
+    on tensors and on buffers."""
+    strategy = st.one_of(
+        movement_programs(ops=("pool", "conv", "pad"), dtypes=("f32",), max_ops=2),
+        programs(ops=("reduce_sum", "reduce_max", "reduce_mean", "permute", "add"),
+                 max_ops=3))
+    report = check_pass(LithoInterchangePass(), prepare=f"{TO_LINALG},litho-bufferize",
+                        program_strategy=strategy, max_examples=200)
+    assert report.cases >= 150
+    on_tensors = check_pass(LithoInterchangePass(), prepare=TO_LINALG,
+                            program_strategy=strategy, max_examples=50)
+    assert on_tensors.cases >= 30
 
 
 @checks_pass("litho-fuse-attention")

@@ -250,6 +250,8 @@ def rewrite_matmul(matmul: Matmul, tiles: GemmTiles, threads: int) -> None:
     if epilogue is not None:
         Rewriter.erase_op(epilogue.op)
         Rewriter.erase_op(matmul.c.owner)
+
+
 @dataclass(frozen=True)
 class LithoGemmPass(ModulePass):
     """Run each fp32 matmul generic as blocked loops around an FMA microkernel.

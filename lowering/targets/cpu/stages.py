@@ -7,7 +7,7 @@
 | fuse       | L2             | convert-litho-tensor-to-linalg, litho-fuse-elementwise, |
 |            |                | cse, litho-outline-kernels (one function per kernel)  |
 | bufferize  | L3 (buffers)   | litho-bufferize                                     |
-| schedule   | L3 (loops)     | litho-attention, litho-gemm,                        |
+| schedule   | L3 (loops)     | litho-attention, litho-gemm, litho-interchange,     |
 |            |                | convert-linalg-to-loops, lower-affine,              |
 |            |                | litho-fuse-loops, litho-expand-math,                |
 |            |                | litho-parallel-loops, litho-memory-plan             |
@@ -44,7 +44,7 @@ def cpu_stages(freeze_weights: bool = False, pack_weights: bool = True,
                  "litho-outline-kernels"),
         ("bufferize", "litho-bufferize"),
         ("schedule", f"litho-attention{{vector_width={vector_width()}}},"
-                     f"litho-gemm{gemm},convert-linalg-to-loops,lower-affine,"
+                     f"litho-gemm{gemm},litho-interchange,convert-linalg-to-loops,lower-affine,"
                      "litho-fuse-loops,litho-expand-math,litho-parallel-loops,"
                      "litho-memory-plan"),
     )
