@@ -124,6 +124,17 @@ def test_training_mode_is_part_of_the_signature():
     assert (dropped == 0).any()
 
 
+def test_a_submodule_set_after_jit_has_its_training_mode_in_the_signature():
+    model = Dropout().eval()
+    fast = jit(model)
+    x = torch.ones(64, 64)
+    torch.testing.assert_close(fast(x), x * 2)
+    model.dropout = torch.nn.Dropout(0.5)  # a new module, in training mode
+    with pytest.warns(FallbackWarning):
+        dropped = fast(x)
+    assert (dropped == 0).any()
+
+
 class Counter(torch.nn.Module):
     def __init__(self):
         super().__init__()

@@ -34,8 +34,8 @@ from typing import ClassVar
 
 from litho.lowering.common.tolerance import EXACT, Tolerance
 from xdsl.context import Context
-from xdsl.dialects.linalg import ops as linalg
 from xdsl.dialects.builtin import AffineMapAttr, ArrayAttr, IntegerAttr, ModuleOp, i64
+from xdsl.dialects.linalg import ops as linalg
 from xdsl.ir.affine import AffineDimExpr, AffineExpr
 from xdsl.passes import ModulePass
 
