@@ -26,7 +26,12 @@ from typing import Any
 import torch
 import torch.utils._pytree as pytree
 from litho.compiler.errors import InputMismatchError, LithoError
-from litho.compiler.frontend.capture import capture, model_name, register_model_types
+from litho.compiler.frontend.capture import (
+    ModuleRegistrations,
+    capture,
+    model_name,
+    register_model_types,
+)
 from litho.compiler.frontend.importer import check_supported_dtype
 from litho.compiler.graph_compiler import FallbackNotices, compile_graph_module
 from litho.compiler.options import Options, make_options
@@ -125,21 +130,6 @@ def _argument_name(args: tuple, kwargs: dict[str, Any], position: int) -> str:
     return name + pytree.keystr(tuple(rest[1:])) if top else name
 
 
-class _ModuleRegistrations:
-    """How many times a submodule was set on any module in this process (counted by
-    nn.Module's global registration hook, which attribute assignment and `add_module`
-    call)."""
-
-    count = 0
-
-    @classmethod
-    def seen(cls, module: torch.nn.Module, name: str, submodule: object) -> None:
-        cls.count += 1
-
-
-torch.nn.modules.module.register_module_module_registration_hook(_ModuleRegistrations.seen)
-
-
 @dataclass
 class LithoFunction:
     """The callable `jit` returns: one compiled specialization per call signature."""
@@ -159,9 +149,9 @@ class LithoFunction:
         """The model's modules, walked again only after a submodule was set anywhere
         (walking them took 38 us a call on a small ResNet: an eighth of its time)."""
         version, modules = self._modules
-        if version != _ModuleRegistrations.count:
+        if version != ModuleRegistrations.count:
             modules = tuple(self.model.modules())
-            self._modules = (_ModuleRegistrations.count, modules)
+            self._modules = (ModuleRegistrations.count, modules)
         return modules
 
     def __call__(self, *args: Any, **kwargs: Any) -> object:

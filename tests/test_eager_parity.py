@@ -124,6 +124,15 @@ def test_training_mode_is_part_of_the_signature():
     assert (dropped == 0).any()
 
 
+def test_a_submodule_replaced_after_jit_has_its_weights_read():
+    model = torch.nn.Sequential(torch.nn.Linear(8, 8), torch.nn.ReLU()).eval()
+    fast = jit(model)
+    x = torch.randn(4, 8)
+    torch.testing.assert_close(fast(x), model(x))
+    model[0] = torch.nn.Linear(8, 8).eval()  # the same signature: the code is reused
+    torch.testing.assert_close(fast(x), model(x))
+
+
 def test_a_submodule_set_after_jit_has_its_training_mode_in_the_signature():
     model = Dropout().eval()
     fast = jit(model)

@@ -51,24 +51,51 @@ class UserInput:
         return leaves[self.position]
 
 
+class ModuleRegistrations:
+    """How many times a submodule was set on any module in this process (counted by
+    nn.Module's global registration hook, which attribute assignment and `add_module`
+    call): what litho caches about a model's module tree holds while it is unchanged."""
+
+    count = 0
+
+    @classmethod
+    def seen(cls, module: torch.nn.Module, name: str, submodule: object) -> None:
+        cls.count += 1
+
+
+torch.nn.modules.module.register_module_module_registration_hook(ModuleRegistrations.seen)
+
+
 @dataclass(frozen=True)
 class ModelState:
-    """A parameter or buffer of the model, read by its qualified name at every call."""
+    """A parameter or buffer of the model, read by its qualified name at every call (from
+    the module that owns it, found again after a submodule was set anywhere)."""
 
     name: str
+    _owner: list[Any] = field(default_factory=lambda: [None, -1, None], compare=False,
+                              repr=False)
+    """[model, ModuleRegistrations.count, owner] of the last lookup."""
 
     @functools.cached_property
     def path(self) -> tuple[list[str], str]:
         *owners, attribute = self.name.split(".")
         return owners, attribute
 
-    def read(self, model: torch.nn.Module, leaves: Sequence[Any]) -> Any:
+    def owner(self, model: torch.nn.Module) -> Any:
         # nn.Module's own lookups (get_submodule, __getattr__) cost microseconds each,
-        # hundreds of times per call of a transformer: walk its dicts instead
-        owners, attribute = self.path
-        owner: Any = model
-        for name in owners:
+        # hundreds of times per call of a transformer: walk its dicts, once
+        cached_model, count, owner = self._owner
+        if cached_model is model and count == ModuleRegistrations.count:
+            return owner
+        owner = model
+        for name in self.path[0]:
             owner = owner._modules.get(name) if isinstance(owner, torch.nn.Module) else None
+        self._owner[:] = [model, ModuleRegistrations.count, owner]
+        return owner
+
+    def read(self, model: torch.nn.Module, leaves: Sequence[Any]) -> Any:
+        attribute = self.path[1]
+        owner = self.owner(model)
         if isinstance(owner, torch.nn.Module):
             for table in (owner._parameters, owner._buffers):
                 value = table.get(attribute)
