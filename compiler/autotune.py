@@ -66,8 +66,7 @@ def tune_schedule(stage: str, spec: str, module: ModuleOp) -> None:
                     key=lambda shape: (shape.batch * shape.m * shape.n * shape.k, shape.key()))
     if not shapes:
         return
-    start = GemmTiles(gemm.vector_width, gemm.rows, gemm.columns, gemm.depth,
-                      gemm.row_block, gemm.column_block)
+    start = gemm.tiles()
     with tqdm(desc=f"litho autotune ({stage})", unit="candidate", leave=False) as progress:
         for shape in shapes:
             progress.set_postfix_str(f"{shape.batch}x{shape.m}x{shape.n}x{shape.k}")
@@ -134,7 +133,7 @@ class GemmTuner:
 
     def compile(self, tiles: GemmTiles) -> Callable[[], object]:
         """The matmul compiled with `tiles`, checked against torch, as a call."""
-        options = tiles.options()[:-1] + f" threads={self.shape.threads} min_parallel_work=0}}"
+        options = tiles.options(threads=self.shape.threads, min_parallel_work=0)
         spec = re.sub(r"litho-gemm(\{[^}]*\})?", f"litho-gemm{options}", self.spec)
         module = self.module.clone()
         _run_passes(module, spec)

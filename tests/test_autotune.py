@@ -104,28 +104,20 @@ def test_a_tuning_cache_that_cannot_be_written_is_a_litho_error_naming_the_varia
 
 def test_litho_gemm_with_autotune_takes_the_cached_tiles_for_its_shape():
     module = _buffered_matmul(torch.Size([40, 32]), torch.Size([32, 48]))
-    default = LithoGemmPass(**_pass_options(GemmTiles()), min_parallel_work=0)
-    (shape,) = matmul_shapes(module, default)
+    (shape,) = matmul_shapes(module, LithoGemmPass(min_parallel_work=0))
     assert (shape.m, shape.n, shape.k) == (40, 48, 32)
     tuned = GemmTiles(width=16, rows=4, columns=32, depth=16, row_block=8, column_block=32)
     TuningCache.load().put(shape, tuned)
 
     def lowered(tiles, autotune=False):
         copy = module.clone()
-        options = " ".join(f"{name}={value}" for name, value in _pass_options(tiles).items())
-        autotune_option = " autotune=true" if autotune else ""
-        _run_passes(copy, f"litho-gemm{{{options} min_parallel_work=0{autotune_option}}}")
+        extra = {"autotune": "true"} if autotune else {}
+        _run_passes(copy, "litho-gemm" + tiles.options(min_parallel_work=0, **extra))
         return str(copy)
 
     assert lowered(GemmTiles(), autotune=True) == lowered(tuned)
     assert lowered(tuned) != lowered(GemmTiles())
     assert lowered(GemmTiles()) == lowered(GemmTiles(), autotune=False)
-
-
-def _pass_options(tiles):
-    return {"vector_width": tiles.width, "rows": tiles.rows, "columns": tiles.columns,
-            "depth": tiles.depth, "row_block": tiles.row_block,
-            "column_block": tiles.column_block}
 
 
 def test_jit_autotune_tunes_each_shape_once_per_machine_and_matches_eager(

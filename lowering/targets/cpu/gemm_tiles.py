@@ -59,10 +59,12 @@ class GemmTiles:
                 f"GEMM tiles {self}: every size must be positive, columns a multiple of "
                 "width, row_block of rows and column_block of columns")
 
-    def options(self) -> str:
-        """These tiles as litho-gemm's options, `{vector_width=16 rows=6 ...}`."""
+    def options(self, **others: object) -> str:
+        """These tiles as litho-gemm's options, `{vector_width=16 rows=6 ...}`, followed
+        by `others` (`threads=2`)."""
         values = {"vector_width" if name == "width" else name: value
                   for name, value in asdict(self).items()}
+        values.update(others)
         return "{" + " ".join(f"{name}={value}" for name, value in values.items()) + "}"
 
 

@@ -275,9 +275,13 @@ class LithoGemmPass(ModulePass):
     threads: int = 0
     autotune: bool = False
 
+    def tiles(self) -> GemmTiles:
+        """The tiles the options give (those of a matmul the tuning cache lacks)."""
+        return GemmTiles(self.vector_width, self.rows, self.columns, self.depth,
+                         self.row_block, self.column_block)
+
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        tiles = GemmTiles(self.vector_width, self.rows, self.columns, self.depth,
-                          self.row_block, self.column_block)
+        tiles = self.tiles()
         tuned = TuningCache.load() if self.autotune else None
         for function in defined_functions(op):
             generics = [op for op in function.walk() if isinstance(op, linalg.GenericOp)]

@@ -35,9 +35,7 @@ def cpu_stages(freeze_weights: bool = False, pack_weights: bool = True,
         fold = "litho-fold-parameters{matmul_weights=true},"
     else:
         fold = ""
-    gemm = host_tiles().options()
-    if autotune:
-        gemm = gemm[:-1] + " autotune=true}"
+    gemm = host_tiles().options(**({"autotune": "true"} if autotune else {}))
     return (
         ("graph", f"litho-fuse-attention,litho-canonicalize,cse,{fold}dce"),
         ("fuse", "convert-litho-tensor-to-linalg,litho-fuse-elementwise,cse,"
